@@ -1,0 +1,196 @@
+//! The reference explorer: breadth-first over reachable states with a visited set.
+//!
+//! It is kept simple and obviously right on purpose: it is the oracle that every faster explorer
+//! is tested against. States are expanded in discovery order, tasks in declaration order,
+//! resolutions in ascending order, and the checks run in DESIGN.md's order, so the first
+//! violation found is the canonical one and its schedule a shortest one.
+
+use std::collections::VecDeque;
+use std::time::Instant;
+
+use rustc_hash::FxHashMap;
+
+use migcheck_lang::ir::Model;
+
+use crate::replay;
+use crate::schedule::{Schedule, ScheduleStep};
+use crate::semantics::{Semantics, StateCheck};
+use crate::state::State;
+use crate::step::{StepLog, StepResult};
+use crate::violation::Violation;
+
+/// Budgets and settings of an exploration.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Stop with an incomplete verdict once this many states are stored.
+    pub max_states: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Stats {
+    /// Distinct states stored (the lost-update bookkeeping included).
+    pub states: u64,
+    /// Transitions taken (steps that ran or failed; blocked resolutions are none).
+    pub transitions: u64,
+    /// The length of the longest shortest schedule seen (the breadth-first depth reached).
+    pub depth: usize,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    Ok,
+    Violation(Box<Violation>),
+    /// A budget ran out before the answer was known.
+    Incomplete {
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub verdict: Verdict,
+    pub stats: Stats,
+}
+
+impl Outcome {
+    pub fn violation(&self) -> Option<&Violation> {
+        match &self.verdict {
+            Verdict::Violation(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// What the explorer found, before the violation is described in full by replay.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Found {
+    Nothing,
+    /// A violation reached by this (shortest) schedule.
+    Violation(Schedule),
+    Incomplete(String),
+}
+
+/// Explores `model` and describes the violation found, if any, in full.
+pub fn check(model: &Model, options: &Options) -> Outcome {
+    let start = Instant::now();
+    let (found, mut stats) = explore(model, options);
+    let verdict = match found {
+        Found::Nothing => Verdict::Ok,
+        Found::Incomplete(reason) => Verdict::Incomplete { reason },
+        Found::Violation(schedule) => Verdict::Violation(Box::new(describe(model, schedule))),
+    };
+    stats.seconds = start.elapsed().as_secs_f64();
+    Outcome { verdict, stats }
+}
+
+/// Replays the schedule the explorer found to describe its violation with every detail.
+fn describe(model: &Model, schedule: Schedule) -> Violation {
+    match replay::replay_schedule(model, &schedule) {
+        Ok(trace) => match trace.violation {
+            Some(v) => v,
+            None => unreachable!("the explorer's schedule replays without a violation"),
+        },
+        Err(e) => unreachable!("the explorer's schedule does not replay: {}", e.reason),
+    }
+}
+
+/// Node of the search tree: how a stored state was first reached.
+struct Parent {
+    parent: u32,
+    step: ScheduleStep,
+    depth: u32,
+}
+
+/// Breadth-first search. Returns what it found and the figures of the search.
+pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
+    let sem = Semantics::new(model);
+    let mut stats = Stats::default();
+    let init = sem.initial();
+    stats.states = 1;
+    if sem.check_state(&init) != StateCheck::Fine {
+        return (Found::Violation(Schedule::default()), stats);
+    }
+    let mut index: FxHashMap<State, u32> = FxHashMap::default();
+    let mut parents: Vec<Option<Parent>> = vec![None];
+    let mut queue: VecDeque<(u32, State)> = VecDeque::new();
+    index.insert(init.clone(), 0);
+    queue.push_back((0, init));
+    let mut log = StepLog::default();
+
+    let path = |parents: &[Option<Parent>], mut at: u32, last: ScheduleStep| {
+        let mut steps = vec![last];
+        while let Some(p) = &parents[at as usize] {
+            steps.push(p.step.clone());
+            at = p.parent;
+        }
+        steps.reverse();
+        Schedule { steps }
+    };
+
+    while let Some((id, state)) = queue.pop_front() {
+        let depth = parents[id as usize].as_ref().map_or(0, |p| p.depth);
+        for task in 0..model.tasks.len() {
+            if state.finished(&sem.layout, task) {
+                continue;
+            }
+            let mut found: Option<ScheduleStep> = None;
+            let mut over_budget = false;
+            sem.for_each_resolution(&state, task, &mut log, |result, choices, log| {
+                let step = || ScheduleStep {
+                    task,
+                    choices: choices.to_vec(),
+                };
+                let mut next = match result {
+                    StepResult::Blocked { .. } => return true,
+                    StepResult::Refused => unreachable!("the enumerator never refuses"),
+                    StepResult::Error(_) => {
+                        stats.transitions += 1;
+                        found = Some(step());
+                        return false;
+                    }
+                    StepResult::Next(next) => next,
+                };
+                stats.transitions += 1;
+                if sem.apply_lost_update(&mut next, task, log).is_some() {
+                    found = Some(step());
+                    return false;
+                }
+                if index.contains_key(&next) {
+                    return true;
+                }
+                let new_id = parents.len() as u32;
+                let check = sem.check_state(&next);
+                index.insert(next.clone(), new_id);
+                parents.push(Some(Parent {
+                    parent: id,
+                    step: step(),
+                    depth: depth + 1,
+                }));
+                stats.states += 1;
+                stats.depth = stats.depth.max(depth as usize + 1);
+                if check != StateCheck::Fine {
+                    found = Some(step());
+                    return false;
+                }
+                if options.max_states.is_some_and(|m| stats.states >= m) {
+                    over_budget = true;
+                    return false;
+                }
+                queue.push_back((new_id, next));
+                true
+            });
+            if let Some(step) = found {
+                return (Found::Violation(path(&parents, id, step)), stats);
+            }
+            if over_budget {
+                let reason = format!(
+                    "the state budget of {} states ran out",
+                    options.max_states.unwrap_or_default()
+                );
+                return (Found::Incomplete(reason), stats);
+            }
+        }
+    }
+    (Found::Nothing, stats)
+}

@@ -1,0 +1,212 @@
+//! What every explorer and replay share around the step function: enumerating the resolutions of
+//! a step, the lost-update bookkeeping after it, and the checks of a reached state.
+
+use migcheck_lang::ir::Model;
+use migcheck_lang::Span;
+
+use crate::schedule::{Choice, ChoiceKind};
+use crate::state::{Layout, State, LU_NONE, LU_READ, LU_STALE};
+use crate::step::{self, Chooser, ErrorKind, StepLog, StepResult, WaitFor};
+
+/// The model with what the explorers precompute about it.
+pub struct Semantics<'m> {
+    pub model: &'m Model,
+    pub layout: Layout,
+    /// Per shared slot: whether lost updates are tracked there (not `last_writer_wins`).
+    tracked: Vec<bool>,
+}
+
+/// A choice point met by a step, with the range it offered.
+#[derive(Debug, Clone, Copy)]
+struct Point {
+    kind: ChoiceKind,
+    value: i64,
+    hi: i64,
+}
+
+/// The chooser that enumerates resolutions: it follows a forced prefix, then takes the lowest
+/// value of every further choice, recording each one.
+#[derive(Default)]
+struct Enumerator {
+    forced: Vec<i64>,
+    points: Vec<Point>,
+}
+
+impl Chooser for Enumerator {
+    fn choose(&mut self, kind: ChoiceKind, lo: i64, hi: i64, _span: Span) -> Option<i64> {
+        let value = self.forced.get(self.points.len()).copied().unwrap_or(lo);
+        self.points.push(Point { kind, value, hi });
+        Some(value)
+    }
+}
+
+/// What a reached state violates, in DESIGN.md's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StateCheck {
+    Fine,
+    /// Invariant `index` is false.
+    Invariant(usize),
+    /// Final property `index` is false in a state where every task has finished.
+    Final(usize),
+    /// Evaluating a property failed (the property is an invariant when `invariant`).
+    PropertyError {
+        invariant: bool,
+        index: usize,
+        error: ErrorKind,
+    },
+    Deadlock,
+}
+
+impl<'m> Semantics<'m> {
+    pub fn new(model: &'m Model) -> Semantics<'m> {
+        let mut tracked = vec![true; model.num_slots];
+        for v in &model.shared {
+            if v.last_writer_wins {
+                tracked[v.base_slot..v.base_slot + v.len].fill(false);
+            }
+        }
+        Semantics {
+            model,
+            layout: Layout::new(model),
+            tracked,
+        }
+    }
+
+    pub fn initial(&self) -> State {
+        State::initial(self.model, &self.layout)
+    }
+
+    /// Calls `f` with every resolution of `task`'s step from `state`, in ascending order of the
+    /// choices, with the choices made and the step's log. Stops early when `f` returns false.
+    pub fn for_each_resolution(
+        &self,
+        state: &State,
+        task: usize,
+        log: &mut StepLog,
+        mut f: impl FnMut(StepResult, &[Choice], &StepLog) -> bool,
+    ) {
+        let mut en = Enumerator::default();
+        let mut choices = Vec::new();
+        loop {
+            en.points.clear();
+            log.clear();
+            let result = step::step(self.model, &self.layout, state, task, &mut en, log);
+            choices.clear();
+            choices.extend(en.points.iter().map(|p| Choice {
+                kind: p.kind,
+                value: p.value,
+            }));
+            if !f(result, &choices, log) {
+                return;
+            }
+            // The next resolution: bump the last choice that has a next value.
+            let Some(j) = en.points.iter().rposition(|p| p.value + 1 < p.hi) else {
+                return;
+            };
+            en.forced.clear();
+            en.forced.extend(en.points[..j].iter().map(|p| p.value));
+            en.forced.push(en.points[j].value + 1);
+        }
+    }
+
+    /// Whether some resolution of `task`'s step is enabled (runs or fails) in `state`; if none is,
+    /// what the first resolution waits for.
+    pub fn wait_of(&self, state: &State, task: usize) -> Option<(WaitFor, Span)> {
+        let mut wait = None;
+        let mut enabled = false;
+        let mut log = StepLog::default();
+        self.for_each_resolution(state, task, &mut log, |r, _, _| match r {
+            StepResult::Blocked { wait: w, span } => {
+                wait.get_or_insert((w, span));
+                true
+            }
+            _ => {
+                enabled = true;
+                false
+            }
+        });
+        if enabled {
+            None
+        } else {
+            wait
+        }
+    }
+
+    /// Updates the lost-update bookkeeping of `next` after `task` stepped with `log`. Returns the
+    /// first slot that the step overwrote without having read it since another task wrote it.
+    pub fn apply_lost_update(&self, next: &mut State, task: usize, log: &StepLog) -> Option<u32> {
+        let n = self.layout.num_slots;
+        let mut lost = None;
+        for &w in &log.writes {
+            let w = w as usize;
+            if !self.tracked[w] {
+                continue;
+            }
+            if !log.reads.contains(&(w as u32)) && next.lu[task * n + w] == LU_STALE {
+                lost.get_or_insert(w as u32);
+            }
+        }
+        for &r in &log.reads {
+            if self.tracked[r as usize] {
+                next.lu[task * n + r as usize] = LU_READ;
+            }
+        }
+        for &w in &log.writes {
+            let w = w as usize;
+            if !self.tracked[w] {
+                continue;
+            }
+            for other in (0..self.model.tasks.len()).filter(|&o| o != task) {
+                if next.lu[other * n + w] == LU_READ {
+                    next.lu[other * n + w] = LU_STALE;
+                }
+            }
+        }
+        if next.finished(&self.layout, task) {
+            next.lu[task * n..(task + 1) * n].fill(LU_NONE);
+        }
+        lost
+    }
+
+    /// The checks of a newly reached state: invariants in declaration order, then the final
+    /// properties (when every task has finished) or deadlock (when no task can step).
+    pub fn check_state(&self, state: &State) -> StateCheck {
+        for (i, p) in self.model.invariants.iter().enumerate() {
+            match step::eval_property(self.model, &state.shared, &p.expr) {
+                Ok(true) => {}
+                Ok(false) => return StateCheck::Invariant(i),
+                Err(error) => {
+                    return StateCheck::PropertyError {
+                        invariant: true,
+                        index: i,
+                        error,
+                    }
+                }
+            }
+        }
+        if state.all_finished(&self.layout) {
+            for (i, p) in self.model.finals.iter().enumerate() {
+                match step::eval_property(self.model, &state.shared, &p.expr) {
+                    Ok(true) => {}
+                    Ok(false) => return StateCheck::Final(i),
+                    Err(error) => {
+                        return StateCheck::PropertyError {
+                            invariant: false,
+                            index: i,
+                            error,
+                        }
+                    }
+                }
+            }
+            return StateCheck::Fine;
+        }
+        let stuck = (0..self.model.tasks.len())
+            .filter(|&t| !state.finished(&self.layout, t))
+            .all(|t| self.wait_of(state, t).is_some());
+        if stuck {
+            StateCheck::Deadlock
+        } else {
+            StateCheck::Fine
+        }
+    }
+}

@@ -1,0 +1,557 @@
+//! The step function: one step of one task, as DESIGN.md's "Precise semantics" defines it.
+//!
+//! A step runs the task's local statements up to and including the next statement that touches
+//! shared state (or one whole shared `atomic` block, or up to the task's end). Every `choose` and
+//! `either` met on the way asks a [`Chooser`] which value to take, so that the explorer can
+//! enumerate every resolution and replay can follow a schedule.
+
+use migcheck_lang::ir::{BinOp, Domain, Expr, InstrKind, Model, TaskBody, UnOp, ValueType};
+use migcheck_lang::Span;
+
+use crate::schedule::ChoiceKind;
+use crate::state::{Layout, State};
+
+/// A step that runs more statements than this without touching shared state is a model error.
+pub const LOCAL_STEP_LIMIT: u32 = 100_000;
+
+/// What a blocked step waits for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WaitFor {
+    /// `lock L` while task `holder` holds L.
+    Lock { lock: u32, holder: usize },
+    /// `await e` while e is false.
+    Await,
+}
+
+/// Why a step failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorKind {
+    Overflow,
+    DivisionByZero,
+    /// A write of `value` outside the range type of shared variable `var`.
+    OutOfRange {
+        var: u32,
+        value: i64,
+    },
+    /// A key outside the domain of map `var`.
+    KeyOutOfDomain {
+        var: u32,
+        key: i64,
+    },
+    /// `lock L` by the task that already holds L.
+    Relock {
+        lock: u32,
+    },
+    /// `unlock L` by a task that does not hold L (`holder` is who does, if anyone).
+    UnlockNotHeld {
+        lock: u32,
+        holder: Option<usize>,
+    },
+    /// A statement after the first of an `atomic` block would block.
+    BlockInAtomic(WaitFor),
+    /// `choose` over an empty range.
+    EmptyChoose {
+        lo: i64,
+        hi: i64,
+    },
+    /// More than [`LOCAL_STEP_LIMIT`] statements without touching shared state.
+    LocalLoop,
+    /// A failed `assert`: the only error that is not a model error.
+    Assertion {
+        message: Option<String>,
+    },
+}
+
+/// A failed step: what went wrong and at which statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepError {
+    pub kind: ErrorKind,
+    pub span: Span,
+}
+
+/// The result of trying one resolution of one task's step.
+#[derive(Debug, Clone)]
+pub enum StepResult {
+    /// The step ran; here is the state after it (lost-update bookkeeping not yet updated).
+    Next(State),
+    /// The closing statement cannot run: no transition for this resolution.
+    Blocked { wait: WaitFor, span: Span },
+    /// The step failed: a violation.
+    Error(StepError),
+    /// The chooser refused a choice (replay of a schedule that does not fit).
+    Refused,
+}
+
+/// Supplies the value of each `choose`/`either` that a step meets, in order.
+pub trait Chooser {
+    /// Picks a value in `lo..hi` (never empty) for a choice of `kind` at `span`, or refuses.
+    fn choose(&mut self, kind: ChoiceKind, lo: i64, hi: i64, span: Span) -> Option<i64>;
+}
+
+/// One thing a traced step did, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A statement ran.
+    Stmt(Span),
+    Read {
+        slot: u32,
+        value: i64,
+    },
+    Write {
+        slot: u32,
+        old: i64,
+        new: i64,
+    },
+    Local {
+        slot: u32,
+        value: i64,
+    },
+    Lock {
+        lock: u32,
+    },
+    Unlock {
+        lock: u32,
+    },
+    Choice {
+        kind: ChoiceKind,
+        value: i64,
+    },
+}
+
+/// The shared locations a step read and wrote (each once, in first-access order), and, when
+/// tracing, every event.
+#[derive(Debug, Clone, Default)]
+pub struct StepLog {
+    pub reads: Vec<u32>,
+    pub writes: Vec<u32>,
+    pub events: Option<Vec<Event>>,
+}
+
+impl StepLog {
+    pub fn traced() -> StepLog {
+        StepLog {
+            events: Some(Vec::new()),
+            ..StepLog::default()
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.reads.clear();
+        self.writes.clear();
+        if let Some(e) = &mut self.events {
+            e.clear();
+        }
+    }
+
+    fn event(&mut self, e: Event) {
+        if let Some(events) = &mut self.events {
+            events.push(e);
+        }
+    }
+
+    fn read(&mut self, slot: u32, value: i64) {
+        if !self.reads.contains(&slot) {
+            self.reads.push(slot);
+        }
+        self.event(Event::Read { slot, value });
+    }
+}
+
+/// Follows the non-statements (`Jump`, `Clear`) from `pc` to the next statement or the end, so
+/// that a task whose remaining code holds no statement counts as finished.
+pub fn settle(body: &TaskBody, mut pc: u32, locals: &mut [i64]) -> u32 {
+    let mut guard = 0usize;
+    while let Some(instr) = body.code.get(pc as usize) {
+        match instr.kind {
+            InstrKind::Jump(target) => pc = target,
+            InstrKind::Clear { from, to } => {
+                locals[from as usize..to as usize].fill(0);
+                pc += 1;
+            }
+            _ => break,
+        }
+        // A cycle of jumps with no statement cannot come out of lowering; stop rather than hang.
+        guard += 1;
+        if guard > body.code.len() {
+            break;
+        }
+    }
+    pc
+}
+
+/// Control of the step loop after one statement.
+enum Flow {
+    Next,
+    Goto(u32),
+    Block(WaitFor),
+}
+
+/// Runs one step of `task` from `state`. `log` receives the accesses (clear it first).
+pub fn step(
+    model: &Model,
+    layout: &Layout,
+    state: &State,
+    task: usize,
+    chooser: &mut dyn Chooser,
+    log: &mut StepLog,
+) -> StepResult {
+    let inst = &model.tasks[task];
+    let body = &model.bodies[inst.body as usize];
+    let end = body.code.len() as u32;
+    let mut next = state.clone();
+    let base = layout.local_base[task];
+    let mut pc = next.pcs[task];
+    debug_assert!(pc < end, "step of a finished task");
+
+    let mut since_shared = 0u32;
+    let mut atomic_depth = 0u32;
+    // Statements run inside the outermost atomic block: the first one decides whether it blocks.
+    let mut atomic_stmts = 0u32;
+    while let Some(instr) = body.code.get(pc as usize) {
+        let locals = &mut next.locals[base..base + body.locals.len()];
+        match &instr.kind {
+            InstrKind::Jump(target) => {
+                pc = *target;
+                continue;
+            }
+            InstrKind::Clear { from, to } => {
+                locals[*from as usize..*to as usize].fill(0);
+                pc += 1;
+                continue;
+            }
+            InstrKind::AtomicEnd => {
+                atomic_depth -= 1;
+                pc += 1;
+                if atomic_depth == 0 {
+                    break;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        let closing = atomic_depth == 0 && instr.shared;
+        if instr.shared {
+            since_shared = 0;
+        } else {
+            since_shared += 1;
+            if since_shared > LOCAL_STEP_LIMIT {
+                return StepResult::Error(StepError {
+                    kind: ErrorKind::LocalLoop,
+                    span: instr.span,
+                });
+            }
+        }
+        log.event(Event::Stmt(instr.span));
+        let mut cx = Cx {
+            model,
+            shared: &mut next.shared,
+            locals,
+            log,
+        };
+        let flow = match exec(
+            &mut cx,
+            &instr.kind,
+            instr.span,
+            task,
+            &mut next.locks,
+            chooser,
+        ) {
+            Ok(flow) => flow,
+            Err(Fail::Error(kind)) => {
+                return StepResult::Error(StepError {
+                    kind,
+                    span: instr.span,
+                })
+            }
+            Err(Fail::Refused) => return StepResult::Refused,
+        };
+        let is_begin = matches!(instr.kind, InstrKind::AtomicBegin { .. });
+        match flow {
+            Flow::Block(wait) => {
+                if atomic_depth > 0 && atomic_stmts > 0 {
+                    return StepResult::Error(StepError {
+                        kind: ErrorKind::BlockInAtomic(wait),
+                        span: instr.span,
+                    });
+                }
+                return StepResult::Blocked {
+                    wait,
+                    span: instr.span,
+                };
+            }
+            Flow::Next => pc += 1,
+            Flow::Goto(target) => pc = target,
+        }
+        if is_begin {
+            atomic_depth += 1;
+        } else if atomic_depth > 0 {
+            atomic_stmts += 1;
+        }
+        if closing && atomic_depth == 0 {
+            break;
+        }
+    }
+    let locals = &mut next.locals[base..base + body.locals.len()];
+    pc = settle(body, pc, locals).min(end);
+    next.pcs[task] = pc;
+    if pc >= end {
+        // A finished task's locals can no longer matter; reset them (but the index) so that
+        // states differing only there are one state.
+        for (slot, v) in locals.iter_mut().enumerate() {
+            if Some(slot as u32) != body.index_slot {
+                *v = 0;
+            }
+        }
+    }
+    StepResult::Next(next)
+}
+
+enum Fail {
+    Error(ErrorKind),
+    Refused,
+}
+
+impl From<ErrorKind> for Fail {
+    fn from(kind: ErrorKind) -> Fail {
+        Fail::Error(kind)
+    }
+}
+
+/// What expression evaluation needs.
+struct Cx<'a> {
+    model: &'a Model,
+    shared: &'a mut [i64],
+    locals: &'a mut [i64],
+    log: &'a mut StepLog,
+}
+
+fn exec(
+    cx: &mut Cx<'_>,
+    kind: &InstrKind,
+    _span: Span,
+    task: usize,
+    locks: &mut [u32],
+    chooser: &mut dyn Chooser,
+) -> Result<Flow, Fail> {
+    match kind {
+        InstrKind::SetLocal { slot, value } => {
+            let v = cx.eval(value)?;
+            cx.set_local(*slot, v);
+        }
+        InstrKind::SetShared { var, key, value } => {
+            let slot = match key {
+                Some(k) => {
+                    let k = cx.eval(k)?;
+                    cx.map_slot(*var, k)?
+                }
+                None => cx.model.shared[*var as usize].base_slot as u32,
+            };
+            let v = cx.eval(value)?;
+            if let ValueType::Range { lo, hi } = cx.model.shared[*var as usize].ty {
+                if v < lo || v >= hi {
+                    return Err(ErrorKind::OutOfRange {
+                        var: *var,
+                        value: v,
+                    }
+                    .into());
+                }
+            }
+            let old = cx.shared[slot as usize];
+            cx.shared[slot as usize] = v;
+            if !cx.log.writes.contains(&slot) {
+                cx.log.writes.push(slot);
+            }
+            cx.log.event(Event::Write { slot, old, new: v });
+        }
+        InstrKind::Lock(lock) => {
+            let holder = locks[*lock as usize];
+            if holder == 0 {
+                locks[*lock as usize] = task as u32 + 1;
+                cx.log.event(Event::Lock { lock: *lock });
+            } else if holder as usize == task + 1 {
+                return Err(ErrorKind::Relock { lock: *lock }.into());
+            } else {
+                return Ok(Flow::Block(WaitFor::Lock {
+                    lock: *lock,
+                    holder: holder as usize - 1,
+                }));
+            }
+        }
+        InstrKind::Unlock(lock) => {
+            let holder = locks[*lock as usize];
+            if holder as usize == task + 1 {
+                locks[*lock as usize] = 0;
+                cx.log.event(Event::Unlock { lock: *lock });
+            } else {
+                return Err(ErrorKind::UnlockNotHeld {
+                    lock: *lock,
+                    holder: (holder > 0).then(|| holder as usize - 1),
+                }
+                .into());
+            }
+        }
+        InstrKind::Await(cond) => {
+            if cx.eval(cond)? == 0 {
+                return Ok(Flow::Block(WaitFor::Await));
+            }
+        }
+        InstrKind::Assert { cond, message } => {
+            if cx.eval(cond)? == 0 {
+                return Err(ErrorKind::Assertion {
+                    message: message.clone(),
+                }
+                .into());
+            }
+        }
+        InstrKind::Skip | InstrKind::AtomicBegin { .. } => {}
+        InstrKind::Return => return Ok(Flow::Goto(u32::MAX)),
+        InstrKind::Choose { slot, domain } => {
+            let (kind, lo, hi) = cx.domain(domain)?;
+            if lo >= hi {
+                return Err(ErrorKind::EmptyChoose { lo, hi }.into());
+            }
+            let v = chooser.choose(kind, lo, hi, _span).ok_or(Fail::Refused)?;
+            cx.log.event(Event::Choice { kind, value: v });
+            cx.set_local(*slot, v);
+        }
+        InstrKind::Either { targets } => {
+            let b = chooser
+                .choose(ChoiceKind::Branch, 0, targets.len() as i64, _span)
+                .ok_or(Fail::Refused)?;
+            cx.log.event(Event::Choice {
+                kind: ChoiceKind::Branch,
+                value: b,
+            });
+            return Ok(Flow::Goto(targets[b as usize]));
+        }
+        InstrKind::Branch { cond, target } => {
+            if cx.eval(cond)? == 0 {
+                return Ok(Flow::Goto(*target));
+            }
+        }
+        InstrKind::ForEnter {
+            var,
+            end_slot,
+            domain,
+            exit,
+        } => {
+            let (_, lo, hi) = cx.domain(domain)?;
+            cx.set_local(*var, lo);
+            cx.locals[*end_slot as usize] = hi;
+            if lo >= hi {
+                return Ok(Flow::Goto(*exit));
+            }
+        }
+        InstrKind::ForNext {
+            var,
+            end_slot,
+            body,
+        } => {
+            let v = cx.locals[*var as usize];
+            // v < end, so v + 1 cannot overflow.
+            if v + 1 < cx.locals[*end_slot as usize] {
+                cx.set_local(*var, v + 1);
+                return Ok(Flow::Goto(*body));
+            }
+        }
+        InstrKind::AtomicEnd | InstrKind::Jump(_) | InstrKind::Clear { .. } => {
+            unreachable!("non-statements are handled by the step loop")
+        }
+    }
+    Ok(Flow::Next)
+}
+
+impl Cx<'_> {
+    fn set_local(&mut self, slot: u32, value: i64) {
+        self.locals[slot as usize] = value;
+        self.log.event(Event::Local { slot, value });
+    }
+
+    fn map_slot(&self, var: u32, key: i64) -> Result<u32, ErrorKind> {
+        let v = &self.model.shared[var as usize];
+        let domain = v.key.expect("lowering gives map accesses only to maps");
+        match domain.offset(key, &self.model.enums) {
+            Some(off) => Ok((v.base_slot + off) as u32),
+            None => Err(ErrorKind::KeyOutOfDomain { var, key }),
+        }
+    }
+
+    fn domain(&mut self, domain: &Domain) -> Result<(ChoiceKind, i64, i64), ErrorKind> {
+        Ok(match domain {
+            Domain::Range { lo, hi } => (ChoiceKind::Int, self.eval(lo)?, self.eval(hi)?),
+            Domain::Enum(e) => (
+                ChoiceKind::Enum(*e),
+                0,
+                self.model.enums[*e as usize].variants.len() as i64,
+            ),
+        })
+    }
+
+    fn eval(&mut self, e: &Expr) -> Result<i64, ErrorKind> {
+        Ok(match e {
+            Expr::Const(v) => *v,
+            Expr::Local(slot) => self.locals[*slot as usize],
+            Expr::Shared(var) => {
+                let slot = self.model.shared[*var as usize].base_slot as u32;
+                let v = self.shared[slot as usize];
+                self.log.read(slot, v);
+                v
+            }
+            Expr::MapGet { var, key } => {
+                let k = self.eval(key)?;
+                let slot = self.map_slot(*var, k)?;
+                let v = self.shared[slot as usize];
+                self.log.read(slot, v);
+                v
+            }
+            Expr::Unary(op, a) => {
+                let a = self.eval(a)?;
+                match op {
+                    UnOp::Not => (a == 0) as i64,
+                    UnOp::Neg => a.checked_neg().ok_or(ErrorKind::Overflow)?,
+                }
+            }
+            Expr::Binary(BinOp::And, a, b) => (self.eval(a)? != 0 && self.eval(b)? != 0) as i64,
+            Expr::Binary(BinOp::Or, a, b) => (self.eval(a)? != 0 || self.eval(b)? != 0) as i64,
+            Expr::Binary(op, a, b) => {
+                let a = self.eval(a)?;
+                let b = self.eval(b)?;
+                binary(*op, a, b)?
+            }
+        })
+    }
+}
+
+/// Evaluates a non-short-circuit binary operator over i64 with DESIGN.md's integer rules.
+pub fn binary(op: BinOp, a: i64, b: i64) -> Result<i64, ErrorKind> {
+    Ok(match op {
+        BinOp::Add => a.checked_add(b).ok_or(ErrorKind::Overflow)?,
+        BinOp::Sub => a.checked_sub(b).ok_or(ErrorKind::Overflow)?,
+        BinOp::Mul => a.checked_mul(b).ok_or(ErrorKind::Overflow)?,
+        BinOp::Div | BinOp::Rem if b == 0 => return Err(ErrorKind::DivisionByZero),
+        BinOp::Div => a.checked_div(b).ok_or(ErrorKind::Overflow)?,
+        BinOp::Rem => a.checked_rem(b).ok_or(ErrorKind::Overflow)?,
+        BinOp::Lt => (a < b) as i64,
+        BinOp::Le => (a <= b) as i64,
+        BinOp::Gt => (a > b) as i64,
+        BinOp::Ge => (a >= b) as i64,
+        BinOp::Eq => (a == b) as i64,
+        BinOp::Ne => (a != b) as i64,
+        BinOp::And => (a != 0 && b != 0) as i64,
+        BinOp::Or => (a != 0 || b != 0) as i64,
+    })
+}
+
+/// Evaluates an invariant or final property over the shared state (it reads nothing that counts
+/// for lost updates). An error in it (overflow, a key out of its domain) is returned as such.
+pub fn eval_property(model: &Model, shared: &[i64], expr: &Expr) -> Result<bool, ErrorKind> {
+    let mut shared = shared.to_vec();
+    let mut log = StepLog::default();
+    let mut cx = Cx {
+        model,
+        shared: &mut shared,
+        locals: &mut [],
+        log: &mut log,
+    };
+    Ok(cx.eval(expr)? != 0)
+}

@@ -1,0 +1,209 @@
+//! Unit tests of the semantics through small models: the step rule, the checks and replay.
+
+use migcheck_lang::ir::Model;
+
+use crate::explore::{check, Options, Verdict};
+use crate::replay::replay;
+use crate::step::{Event, WaitFor};
+use crate::violation::{Violation, ViolationKind};
+
+fn model(src: &str) -> Model {
+    migcheck_lang::compile(src).unwrap_or_else(|e| panic!("the test model compiles: {e:?}"))
+}
+
+/// Checks `src` and returns the violation with its schedule as text.
+fn violation(src: &str) -> (Model, Violation, String) {
+    let m = model(src);
+    let o = check(&m, &Options::default());
+    let v = o.violation().cloned().expect("a violation");
+    let s = v.schedule.format(&m);
+    (m, v, s)
+}
+
+#[test]
+fn a_read_modify_write_over_two_steps_is_a_lost_update() {
+    let (_, v, s) = violation(
+        "model m\nshared x: int = 0\ntask a {\n let v = x\n x = v + 1\n}\ntask b { x = 5 }\n",
+    );
+    assert_eq!(v.kind, ViolationKind::LostUpdate);
+    assert_eq!(v.name.as_deref(), Some("x"));
+    assert_eq!(s, "a,b,a");
+    let lu = v.lost_update.expect("details");
+    assert_eq!((lu.read.step, lu.write.step, lu.overwrite.step), (1, 2, 3));
+    assert_eq!(
+        (
+            lu.read.span.line,
+            lu.write.span.line,
+            lu.overwrite.span.line
+        ),
+        (4, 7, 5)
+    );
+}
+
+#[test]
+fn one_step_increments_and_last_writer_wins_are_no_lost_update() {
+    let m = model("model m\nshared x: int = 0\ntask a { x = x + 1 }\ntask b { x = x + 1 }\nfinal two: x == 2\n");
+    assert_eq!(check(&m, &Options::default()).verdict, Verdict::Ok);
+    let m = model(
+        "model m\nshared x: int = 0 last_writer_wins\ntask a {\n let v = x\n x = v + 1\n}\ntask b { x = 5 }\n",
+    );
+    assert_eq!(check(&m, &Options::default()).verdict, Verdict::Ok);
+}
+
+#[test]
+fn a_lock_held_across_read_and_write_prevents_the_lost_update() {
+    let m = model(
+        "model m\nlock l\nshared x: int = 0\ntask a { lock l; let v = x; x = v + 1; unlock l }\n\
+         task b { lock l; x = 5; unlock l }\n",
+    );
+    let o = check(&m, &Options::default());
+    assert_eq!(o.verdict, Verdict::Ok);
+    assert!(o.stats.states > 5);
+}
+
+#[test]
+fn opposite_lock_order_deadlocks_with_a_cycle() {
+    let (m, v, s) = violation(
+        "model m\nlock p\nlock q\ntask a { lock p; lock q; unlock q; unlock p }\n\
+         task b { lock q; lock p; unlock p; unlock q }\n",
+    );
+    assert_eq!(v.kind, ViolationKind::Deadlock);
+    assert_eq!(s, "a,b");
+    assert_eq!(v.blocked.len(), 2);
+    assert_eq!(v.blocked[0].wait, WaitFor::Lock { lock: 1, holder: 1 });
+    assert_eq!(v.cycle, vec![0, 1]);
+    assert!(
+        v.message.contains("a waits for lock `q` held by b"),
+        "{}",
+        v.message
+    );
+    assert!(v.message.contains("cycle a -> b -> a"), "{}", v.message);
+    assert_eq!(m.tasks.len(), 2);
+}
+
+#[test]
+fn a_lock_kept_by_a_finished_task_is_named_in_the_deadlock() {
+    let (_, v, s) = violation("model m\nlock l\ntask a { lock l }\ntask b { lock l; unlock l }\n");
+    assert_eq!(s, "a");
+    assert!(v.message.contains("held by a (finished)"), "{}", v.message);
+    assert!(v.cycle.is_empty());
+}
+
+#[test]
+fn an_await_that_never_holds_deadlocks() {
+    let (_, v, s) = violation("model m\nshared go: bool = false\ntask a { await go }\n");
+    assert_eq!(s, "");
+    assert_eq!(v.kind, ViolationKind::Deadlock);
+    assert_eq!(v.blocked[0].wait, WaitFor::Await);
+}
+
+#[test]
+fn every_choice_is_explored_and_recorded_in_the_schedule() {
+    let (_, v, s) = violation(
+        "model m\nenum S { p, q, r }\nshared x: int = 0\nshared st: S = p\n\
+         task a { choose v in 0..4; x = v }\ntask b { choose e in S; st = e }\n\
+         invariant i: !(x == 3 && st == r)\n",
+    );
+    assert_eq!(v.kind, ViolationKind::Invariant);
+    assert_eq!(s, "a:3,b:r");
+}
+
+#[test]
+fn relocking_and_unlocking_what_one_does_not_hold_are_model_errors() {
+    let (_, v, _) = violation("model m\nlock l\ntask a { lock l; lock l }\n");
+    assert_eq!(v.kind, ViolationKind::ModelError);
+    assert!(v.message.contains("already holds"), "{}", v.message);
+    let (_, v, s) = violation("model m\nlock l\ntask a { unlock l }\n");
+    assert_eq!(s, "a");
+    assert!(v.message.contains("not held"), "{}", v.message);
+}
+
+#[test]
+fn blocking_after_the_first_statement_of_atomic_is_a_model_error() {
+    let (_, v, s) = violation(
+        "model m\nlock l\nshared x: int = 0\ntask a { lock l; x = 1 }\n\
+         task b { atomic { x = 2; lock l; unlock l } }\n",
+    );
+    assert_eq!(v.kind, ViolationKind::ModelError);
+    assert_eq!(s, "a,b");
+    assert!(
+        v.message.contains("inside `atomic` would block"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
+fn values_outside_their_range_and_keys_outside_their_domain_are_model_errors() {
+    let (_, v, _) = violation("model m\nshared x: 0..2 = 0\ntask a { x = x + 5 }\n");
+    assert!(
+        v.message.contains("outside the range 0..2"),
+        "{}",
+        v.message
+    );
+    let (_, v, _) =
+        violation("model m\nshared k: int = 2\nshared m: map[0..2] int = 0\ntask a { m[k] = 1 }\n");
+    assert!(
+        v.message.contains("key 2 is outside the domain 0..2"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
+fn a_failed_assertion_carries_its_message() {
+    let (_, v, s) = violation(
+        "model m\nshared x: int = 0\ntask a { x = 1 }\ntask b {\n let v = x\n assert v == 0, \"moved\"\n}\n",
+    );
+    assert_eq!(v.kind, ViolationKind::Assertion);
+    assert_eq!(s, "a,b,b");
+    assert_eq!(v.message, "assertion failed: moved");
+}
+
+#[test]
+fn replay_records_reads_writes_locks_and_changes() {
+    let m = model("model m\nlock l\nshared x: int = 1\ntask a { lock l; x = x + 1; unlock l }\n");
+    let t = replay(&m, "a,a,a").expect("fits");
+    assert!(t.violation.is_none());
+    assert!(t.all_finished);
+    assert!(t.steps[0].events.contains(&Event::Lock { lock: 0 }));
+    assert!(t.steps[1]
+        .events
+        .contains(&Event::Read { slot: 0, value: 1 }));
+    assert!(t.steps[1].events.contains(&Event::Write {
+        slot: 0,
+        old: 1,
+        new: 2
+    }));
+    assert_eq!(t.steps[1].changes.len(), 1);
+    assert!(t.steps[2].finished);
+}
+
+#[test]
+fn a_schedule_replays_identically_every_time() {
+    let m = model(
+        "model m\nshared x: int = 0\ntask a[i in 0..3] { choose v in 0..2; x = x + v }\n\
+         final f: x < 3\n",
+    );
+    let o = check(&m, &Options::default());
+    let v = o.violation().expect("a violation");
+    let text = v.schedule.format(&m);
+    assert_eq!(text, "a[0]:1,a[1]:1,a[2]:1");
+    let first = replay(&m, &text).expect("fits");
+    let second = replay(&m, &text).expect("fits");
+    assert_eq!(first.steps, second.steps);
+    assert_eq!(first.violation, second.violation);
+}
+
+#[test]
+fn the_state_budget_gives_an_incomplete_verdict() {
+    let m = model("model m\nshared x: int = 0\ntask a[i in 0..3] { x = x + 1; x = x + 1 }\n");
+    let o = check(
+        &m,
+        &Options {
+            max_states: Some(4),
+        },
+    );
+    assert!(matches!(o.verdict, Verdict::Incomplete { .. }));
+    assert_eq!(check(&m, &Options::default()).verdict, Verdict::Ok);
+}

@@ -1,0 +1,223 @@
+//! Statements and blocks.
+
+use super::{PResult, Parser};
+use crate::ast::{Block, DomainExpr, Ident, IfBranch, Stmt, StmtKind};
+use crate::diag::Diagnostic;
+use crate::lexer::Tok;
+
+impl Parser {
+    /// `{ stmt; stmt \n stmt }`: statements end at a newline, a `;` or the closing `}`.
+    pub(super) fn block(&mut self) -> PResult<Block> {
+        let open = self.expect(Tok::LBrace)?;
+        self.enter()?;
+        let mut stmts = Vec::new();
+        loop {
+            self.skip_separators();
+            match self.peek() {
+                Tok::RBrace => break,
+                Tok::Eof => {
+                    return Err(self.unexpected("`}`").with_hint(format!(
+                        "the block opened at line {}, column {} is not closed",
+                        open.line, open.col
+                    )));
+                }
+                _ => {}
+            }
+            stmts.push(self.stmt()?);
+            self.end_of_statement("the statement")?;
+        }
+        let close = self.bump().span;
+        self.leave();
+        Ok(Block { stmts, close })
+    }
+
+    fn stmt(&mut self) -> PResult<Stmt> {
+        let start = self.span();
+        let kind = match self.peek().clone() {
+            Tok::Let => {
+                self.bump();
+                let name = self.ident("the local's name")?;
+                self.expect(Tok::Assign)?;
+                let value = self.expr()?;
+                StmtKind::Let { name, value }
+            }
+            Tok::Ident(name) => {
+                let target = Ident {
+                    name,
+                    span: self.bump().span,
+                };
+                let key = if self.eat(&Tok::LBracket) {
+                    let k = self.expr()?;
+                    self.expect(Tok::RBracket)?;
+                    Some(k)
+                } else {
+                    None
+                };
+                if self.peek() != &Tok::Assign {
+                    let mut d = self.unexpected("`=`");
+                    if self.peek() == &Tok::EqEq {
+                        d = d.with_hint("an assignment is written with a single `=`");
+                    }
+                    return Err(d);
+                }
+                self.bump();
+                let value = self.expr()?;
+                StmtKind::Assign { target, key, value }
+            }
+            Tok::Lock => {
+                self.bump();
+                StmtKind::Lock(self.ident("the lock's name")?)
+            }
+            Tok::Unlock => {
+                self.bump();
+                StmtKind::Unlock(self.ident("the lock's name")?)
+            }
+            Tok::Await => {
+                self.bump();
+                StmtKind::Await(self.expr()?)
+            }
+            Tok::Atomic => {
+                self.bump();
+                let body = self.block()?;
+                return Ok(Stmt {
+                    kind: StmtKind::Atomic(body),
+                    span: start,
+                });
+            }
+            Tok::If => return self.if_chain(),
+            Tok::While => {
+                self.bump();
+                let cond = self.expr()?;
+                let span = start.to(cond.span);
+                let body = self.block()?;
+                return Ok(Stmt {
+                    kind: StmtKind::While { cond, body },
+                    span,
+                });
+            }
+            Tok::For => {
+                self.bump();
+                let var = self.ident("the loop variable's name")?;
+                self.expect(Tok::In)?;
+                let domain = self.domain()?;
+                let span = start.to(self.prev_span());
+                let body = self.block()?;
+                return Ok(Stmt {
+                    kind: StmtKind::For { var, domain, body },
+                    span,
+                });
+            }
+            Tok::Choose => {
+                self.bump();
+                let var = self.ident("the chosen variable's name")?;
+                self.expect(Tok::In)?;
+                let domain = self.domain()?;
+                StmtKind::Choose { var, domain }
+            }
+            Tok::Either => {
+                self.bump();
+                let mut branches = vec![self.block()?];
+                while self.next_line_starts_with(&Tok::Or) {
+                    self.skip_newlines();
+                    self.bump();
+                    branches.push(self.block()?);
+                }
+                if branches.len() < 2 {
+                    return Err(
+                        Diagnostic::new(start, "`either` needs at least one `or` branch")
+                            .with_hint("write `either { ... } or { ... }`"),
+                    );
+                }
+                return Ok(Stmt {
+                    kind: StmtKind::Either(branches),
+                    span: start,
+                });
+            }
+            Tok::Assert => {
+                self.bump();
+                let cond = self.expr()?;
+                let message = if self.eat(&Tok::Comma) {
+                    match self.peek().clone() {
+                        Tok::Str(s) => {
+                            self.bump();
+                            Some(s)
+                        }
+                        _ => return Err(self.unexpected("a message string")),
+                    }
+                } else {
+                    None
+                };
+                StmtKind::Assert { cond, message }
+            }
+            Tok::Return => {
+                self.bump();
+                StmtKind::Return
+            }
+            Tok::Skip => {
+                self.bump();
+                StmtKind::Skip
+            }
+            Tok::Else => {
+                return Err(Diagnostic::new(start, "`else` without a preceding `if`"));
+            }
+            Tok::Or => {
+                return Err(Diagnostic::new(start, "`or` without a preceding `either`"));
+            }
+            _ => return Err(self.unexpected("a statement")),
+        };
+        Ok(Stmt {
+            kind,
+            span: start.to(self.prev_span()),
+        })
+    }
+
+    /// Whether the next token, past any newlines, is `t`: `else` and `or` may start a line.
+    fn next_line_starts_with(&self, t: &Tok) -> bool {
+        let mut n = 0;
+        while self.peek_at(n) == &Tok::Newline {
+            n += 1;
+        }
+        self.peek_at(n) == t
+    }
+
+    fn if_chain(&mut self) -> PResult<Stmt> {
+        let start = self.span();
+        let mut branches = Vec::new();
+        let mut otherwise = None;
+        loop {
+            let head = self.expect(Tok::If)?;
+            let cond = self.expr()?;
+            let span = head.to(cond.span);
+            let body = self.block()?;
+            branches.push(IfBranch { cond, span, body });
+            if !self.next_line_starts_with(&Tok::Else) {
+                break;
+            }
+            self.skip_newlines();
+            self.bump();
+            if self.peek() != &Tok::If {
+                otherwise = Some(self.block()?);
+                break;
+            }
+        }
+        let span = branches.first().map_or(start, |b| b.span);
+        Ok(Stmt {
+            kind: StmtKind::If {
+                branches,
+                otherwise,
+            },
+            span,
+        })
+    }
+
+    /// The domain of a `for` or `choose`: an enum name or a range.
+    fn domain(&mut self) -> PResult<DomainExpr> {
+        match self.peek().clone() {
+            Tok::Ident(name) if !self.ident_starts_range() => {
+                let span = self.bump().span;
+                Ok(DomainExpr::Named(Ident { name, span }))
+            }
+            _ => Ok(DomainExpr::Range(self.range()?)),
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! The machine-readable form (`--format json`): DESIGN.md's document, with a schema version and
+//! a few more fields (the replay command, the lines involved, the expectation).
+
+use serde::Serialize;
+
+use migcheck_engine::expect::{expected_text, found_text};
+use migcheck_engine::replay::Trace;
+use migcheck_engine::step::Event;
+use migcheck_engine::{Verdict, Violation};
+use migcheck_lang::ir::Model;
+use migcheck_lang::Diagnostic;
+
+use crate::human::Checked;
+use crate::{replay_command, Source};
+
+/// Bumped whenever a field changes meaning or goes away.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Serialize)]
+#[non_exhaustive]
+pub struct Report {
+    pub schema_version: u32,
+    pub results: Vec<ModelResult>,
+}
+
+impl Report {
+    pub fn new(results: Vec<ModelResult>) -> Report {
+        Report {
+            schema_version: SCHEMA_VERSION,
+            results,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[non_exhaustive]
+pub struct ModelResult {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    pub path: String,
+    /// `ok`, `violation`, `incomplete` or `error`.
+    pub verdict: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub violation: Option<ViolationJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expect: Option<ExpectJson>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ErrorJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stats: Option<StatsJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ViolationJson {
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    pub message: String,
+    pub schedule: String,
+    pub length: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    pub lines: Vec<LineJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replay: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LineJson {
+    pub line: u32,
+    pub note: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExpectJson {
+    pub expected: String,
+    pub found: String,
+    /// Absent while the outcome is incomplete.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passed: Option<bool>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ErrorJson {
+    pub message: String,
+    pub line: u32,
+    pub column: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StatsJson {
+    pub states: u64,
+    pub transitions: u64,
+    pub depth: usize,
+    pub seconds: f64,
+}
+
+/// The JSON of a violation; `path` is given when the replay command is wanted.
+pub fn violation(model: &Model, v: &Violation, path: Option<&str>) -> ViolationJson {
+    let schedule = v.schedule.format(model);
+    ViolationJson {
+        kind: v.kind.as_str(),
+        name: v.name.clone(),
+        key: v.key.clone(),
+        message: v.message.clone(),
+        length: v.schedule.len(),
+        line: v.span.map(|s| s.line),
+        lines: v
+            .notes
+            .iter()
+            .map(|n| LineJson {
+                line: n.span.line,
+                note: n.text.clone(),
+            })
+            .collect(),
+        replay: path.map(|p| replay_command(p, &schedule)),
+        schedule,
+    }
+}
+
+/// The result of a checked model.
+pub fn checked(c: &Checked<'_>) -> ModelResult {
+    let o = c.outcome;
+    let (verdict, violation, incomplete) = match &o.verdict {
+        Verdict::Ok => ("ok", None, None),
+        Verdict::Violation(v) => (
+            "violation",
+            Some(self::violation(c.model, v, Some(c.source.path))),
+            None,
+        ),
+        Verdict::Incomplete { reason } => ("incomplete", None, Some(reason.clone())),
+    };
+    ModelResult {
+        model: Some(c.model.name.clone()),
+        path: c.source.path.to_string(),
+        verdict,
+        violation,
+        incomplete,
+        expect: c.expectation.map(|passed| ExpectJson {
+            expected: expected_text(c.model),
+            found: found_text(o),
+            passed,
+        }),
+        errors: Vec::new(),
+        stats: Some(StatsJson {
+            states: o.stats.states,
+            transitions: o.stats.transitions,
+            depth: o.stats.depth,
+            seconds: o.stats.seconds,
+        }),
+    }
+}
+
+/// The result of a model that could not be checked (bad input).
+pub fn error(path: &str, diagnostics: &[Diagnostic]) -> ModelResult {
+    ModelResult {
+        model: None,
+        path: path.to_string(),
+        verdict: "error",
+        violation: None,
+        incomplete: None,
+        expect: None,
+        errors: diagnostics
+            .iter()
+            .map(|d| ErrorJson {
+                message: d.message.clone(),
+                line: d.span.line,
+                column: d.span.col,
+                hint: d.hint.clone(),
+            })
+            .collect(),
+        stats: None,
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[non_exhaustive]
+pub struct ReplayJson {
+    pub schema_version: u32,
+    pub model: String,
+    pub path: String,
+    pub steps: Vec<StepJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub violation: Option<ViolationJson>,
+    pub steps_left: usize,
+    pub all_finished: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StepJson {
+    pub index: usize,
+    pub task: String,
+    pub choices: Vec<String>,
+    pub lines: Vec<u32>,
+    pub reads: Vec<ValueJson>,
+    pub writes: Vec<ValueJson>,
+    pub locks_taken: Vec<String>,
+    pub locks_released: Vec<String>,
+    pub changes: Vec<ChangeJson>,
+    pub finished: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ValueJson {
+    pub location: String,
+    pub value: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChangeJson {
+    pub location: String,
+    pub old: String,
+    pub new: String,
+}
+
+/// The JSON of a replayed trace.
+pub fn trace(source: Source<'_>, model: &Model, trace: &Trace) -> ReplayJson {
+    let value = |slot: u32, v: i64| {
+        let var = &model.shared[model.var_of_slot(slot as usize)];
+        model.format_value(var.ty, v)
+    };
+    let steps = trace
+        .steps
+        .iter()
+        .map(|s| {
+            let mut j = StepJson {
+                index: s.index,
+                task: model.tasks[s.task].name.clone(),
+                choices: s
+                    .choices
+                    .iter()
+                    .map(|c| migcheck_engine::schedule::format_choice(model, *c))
+                    .collect(),
+                lines: Vec::new(),
+                reads: Vec::new(),
+                writes: Vec::new(),
+                locks_taken: Vec::new(),
+                locks_released: Vec::new(),
+                changes: s
+                    .changes
+                    .iter()
+                    .map(|c| ChangeJson {
+                        location: model.slot_name(c.slot as usize),
+                        old: value(c.slot, c.old),
+                        new: value(c.slot, c.new),
+                    })
+                    .collect(),
+                finished: s.finished,
+                error: s.error.as_ref().map(|e| {
+                    migcheck_engine::violation::describe_error(model, Some(s.task), &e.kind)
+                }),
+            };
+            for e in &s.events {
+                match e {
+                    Event::Stmt(span) => j.lines.push(span.line),
+                    Event::Read { slot, value: v } => j.reads.push(ValueJson {
+                        location: model.slot_name(*slot as usize),
+                        value: value(*slot, *v),
+                    }),
+                    Event::Write { slot, new, .. } => j.writes.push(ValueJson {
+                        location: model.slot_name(*slot as usize),
+                        value: value(*slot, *new),
+                    }),
+                    Event::Lock { lock } => {
+                        j.locks_taken.push(model.locks[*lock as usize].name.clone())
+                    }
+                    Event::Unlock { lock } => j
+                        .locks_released
+                        .push(model.locks[*lock as usize].name.clone()),
+                    Event::Local { .. } | Event::Choice { .. } => {}
+                }
+            }
+            j
+        })
+        .collect();
+    ReplayJson {
+        schema_version: SCHEMA_VERSION,
+        model: model.name.clone(),
+        path: source.path.to_string(),
+        steps,
+        violation: trace
+            .violation
+            .as_ref()
+            .map(|v| violation(model, v, Some(source.path))),
+        steps_left: trace.steps_left,
+        all_finished: trace.all_finished,
+    }
+}

@@ -1,0 +1,79 @@
+//! migcheck-report: renderings of what the front end and the engine produce.
+//!
+//! [`diagnostics`] renders front-end errors with the source line and a caret; [`human`] renders a
+//! checked model's result and a replayed trace for the terminal; [`json`] is the
+//! machine-readable form of DESIGN.md. Nothing here explores or parses: the CLI hands in the
+//! model, its source and the engine's outcome.
+//!
+//! Architecture invariant: rendering never decides anything; the same inputs give the same text.
+
+pub mod diagnostics;
+pub mod human;
+pub mod json;
+
+/// A model file and its text, as the CLI read it.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    pub path: &'a str,
+    pub text: &'a str,
+}
+
+impl Source<'_> {
+    /// The text of 1-based line `line`, without its newline.
+    pub fn line(&self, line: u32) -> &str {
+        self.text
+            .lines()
+            .nth(line.saturating_sub(1) as usize)
+            .unwrap_or("")
+    }
+
+    /// The text of the statement at `span`: its first line, with `...` when it goes on.
+    pub fn statement(&self, span: migcheck_lang::Span) -> String {
+        let text = self
+            .text
+            .get(span.start as usize..span.end as usize)
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| self.line(span.line).trim());
+        match text.split_once('\n') {
+            Some((first, _)) => format!("{} ...", first.trim_end()),
+            None => text.to_string(),
+        }
+    }
+}
+
+/// Quotes `s` for a POSIX shell, so that a copied command runs as shown.
+pub fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=,".contains(c))
+    {
+        return s.to_string();
+    }
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// The command that replays `schedule` on the model at `path`.
+pub fn replay_command(path: &str, schedule: &str) -> String {
+    format!(
+        "migcheck replay {} --schedule {}",
+        shell_quote(path),
+        shell_quote(schedule)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_what_a_shell_would_expand() {
+        assert_eq!(shell_quote("a,b:1"), "a,b:1");
+        assert_eq!(shell_quote("m[0],b"), "'m[0],b'");
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(
+            replay_command("models/x.mig", "a"),
+            "migcheck replay models/x.mig --schedule a"
+        );
+    }
+}

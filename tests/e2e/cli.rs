@@ -1,0 +1,227 @@
+//! The command line as a user meets it: the human report, the replay command it prints, JSON,
+//! exit codes, budgets.
+
+use super::util::{check_json, migcheck, model_file};
+
+const RACE: &str = "model race
+shared x: int = 0
+task a {
+    let v = x
+    x = v + 1
+}
+task b { x = 5 }
+expect lost_update x
+";
+
+const CLEAN: &str = "model clean
+shared x: int = 0
+task a { x = x + 1 }
+task b { x = x + 2 }
+final sum: x == 3
+";
+
+#[test]
+fn a_violation_report_names_the_kind_lines_schedule_and_replay_command() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = model_file(&dir, "race", RACE);
+    let run = migcheck(&["check", &path]);
+    run.assert_code(1);
+    let out = &run.stdout;
+    assert!(
+        out.contains(&format!("VIOLATION {path} (race): lost_update x")),
+        "{out}"
+    );
+    assert!(
+        out.contains("states") && out.contains("transitions"),
+        "{out}"
+    );
+    assert!(out.contains("schedule (3 steps): a,b,a"), "{out}");
+    assert!(out.contains(&format!("--> {path}:4:5")), "{out}");
+    assert!(
+        out.contains("5 |     x = v + 1"),
+        "the overwrite's line:\n{out}"
+    );
+    assert!(out.contains("a overwrites `x` (step 3)"), "{out}");
+    assert!(out.contains("a reads `x` (step 1)"), "{out}");
+    assert!(out.contains("b writes `x` (step 2)"), "{out}");
+    let command = format!("replay with: migcheck replay {path} --schedule a,b,a");
+    assert!(out.contains(&command), "{out}");
+}
+
+#[test]
+fn the_printed_replay_command_reproduces_the_violation_step_by_step() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = model_file(&dir, "race", RACE);
+    let run = migcheck(&["check", &path]);
+    let line = run
+        .stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("replay with: migcheck "))
+        .expect("a replay command");
+    let args: Vec<&str> = line.split_whitespace().collect();
+    let replay = migcheck(&args);
+    replay.assert_code(1);
+    let out = &replay.stdout;
+    for needle in [
+        "step 1  a",
+        "line    4 | let v = x",
+        "read  x = 0",
+        "local v = 0",
+        "step 2  b",
+        "write x = 5 (was 0)",
+        "changed: x: 0 -> 5",
+        "step 3  a",
+        "changed: x: 5 -> 1",
+        "error[lost_update]: lost update of `x`",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
+    }
+}
+
+#[test]
+fn replay_past_the_violation_says_how_many_steps_were_left() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = model_file(&dir, "race", RACE);
+    let run = migcheck(&["replay", &path, "--schedule", "a, b, a"]);
+    run.assert_code(1);
+    let run = migcheck(&["replay", &path, "--schedule", "a,b,a", "--format", "json"]);
+    assert_eq!(run.json()["steps_left"], 0);
+    let dir2 = tempfile::tempdir().expect("a temp dir");
+    let path = model_file(
+        &dir2,
+        "inv",
+        "model t\nshared x: int = 0\ntask a { x = 1; x = 2; x = 3 }\ninvariant small: x < 2\n",
+    );
+    let run = migcheck(&["replay", &path, "--schedule", "a,a,a"]);
+    run.assert_code(1);
+    assert!(
+        run.stdout.contains("goes on for 1 more step(s)"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn replay_without_a_violation_exits_zero() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = model_file(&dir, "clean", CLEAN);
+    let run = migcheck(&["replay", &path, "--schedule", "a,b"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("every task has finished"),
+        "{}",
+        run.stdout
+    );
+    let run = migcheck(&["replay", &path, "--schedule", "a"]);
+    run.assert_code(0);
+    assert!(run.stdout.contains("still running: b"), "{}", run.stdout);
+    let run = migcheck(&["replay", &path, "--schedule", ""]);
+    run.assert_code(0);
+}
+
+#[test]
+fn json_output_follows_the_design() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = model_file(&dir, "race", RACE);
+    let (code, r) = check_json(&path);
+    assert_eq!(code, 1);
+    assert_eq!(r["model"], "race");
+    assert_eq!(r["path"], path.as_str());
+    assert_eq!(r["verdict"], "violation");
+    assert_eq!(r["violation"]["kind"], "lost_update");
+    assert_eq!(r["violation"]["name"], "x");
+    assert_eq!(r["violation"]["schedule"], "a,b,a");
+    assert!(r["violation"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("lost update"));
+    assert!(r["stats"]["states"].as_u64().unwrap_or_default() >= 3);
+    assert!(r["stats"]["transitions"].as_u64().unwrap_or_default() >= 3);
+    assert!(r["stats"]["seconds"].is_number());
+    let path = model_file(&dir, "clean", CLEAN);
+    let (code, r) = check_json(&path);
+    assert_eq!(code, 0);
+    assert_eq!(r["verdict"], "ok");
+    assert!(r.get("violation").is_none());
+}
+
+#[test]
+fn a_map_lost_update_names_its_key() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = model_file(
+        &dir,
+        "map",
+        "model m\nenum H { h0, h1 }\nshared u: map[H] int = 0\ntask a { let v = u[h1]; u[h1] = v + 1 }\ntask b { u[h1] = 3 }\n",
+    );
+    let (code, r) = check_json(&path);
+    assert_eq!(code, 1);
+    assert_eq!(r["violation"]["name"], "u");
+    assert_eq!(r["violation"]["key"], "h1");
+}
+
+#[test]
+fn exit_codes_combine_over_several_models() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let race = model_file(&dir, "race", RACE);
+    let clean = model_file(&dir, "clean", CLEAN);
+    let bad = model_file(&dir, "bad", "model t\ntask a { x = 1 }\n");
+    migcheck(&["check", &clean]).assert_code(0);
+    migcheck(&["check", &clean, &race]).assert_code(1);
+    migcheck(&["check", &race, &bad, &clean]).assert_code(2);
+    // `test` passes when the expectation is met, violation or not.
+    migcheck(&["test", &race, &clean]).assert_code(0);
+    let wrong = model_file(
+        &dir,
+        "wrong",
+        &RACE.replace("expect lost_update x", "expect ok"),
+    );
+    let run = migcheck(&["test", &wrong]);
+    run.assert_code(1);
+    assert!(run.stdout.contains("FAIL"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("expected ok, found lost_update x"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_folder_is_checked_file_by_file() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    model_file(&dir, "race", RACE);
+    model_file(&dir, "clean", CLEAN);
+    let run = migcheck(&[
+        "check",
+        "--format",
+        "json",
+        &dir.path().display().to_string(),
+    ]);
+    run.assert_code(1);
+    let doc = run.json();
+    let results = doc["results"].as_array().expect("results");
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[0]["model"], "clean");
+    assert_eq!(results[1]["model"], "race");
+}
+
+#[test]
+fn a_state_budget_that_runs_out_is_incomplete() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = model_file(
+        &dir,
+        "big",
+        "model big\nshared x: int = 0\ntask a[i in 0..4] { x = x + 1; x = x + 1 }\n",
+    );
+    let run = migcheck(&["check", "--max-states", "5", "--format", "json", &path]);
+    run.assert_code(3);
+    assert_eq!(run.json()["results"][0]["verdict"], "incomplete");
+    migcheck(&["check", &path]).assert_code(0);
+}
+
+#[test]
+fn missing_paths_and_bad_flags_are_bad_input() {
+    migcheck(&["check", "no/such/model.mig"]).assert_code(2);
+    migcheck(&["check", "--no-such-flag", "models/"]).assert_code(2);
+    migcheck(&["check", "--format", "yaml", "models/"]).assert_code(2);
+    migcheck(&["replay", "models/"]).assert_code(2);
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests: they run the `migcheck` binary as a user would, on the bundled models, on
+//! the shared conformance models, and on bad input.
+
+mod e2e {
+    pub mod bad_input;
+    pub mod cli;
+    pub mod conformance;
+    pub mod models;
+    pub mod util;
+}

@@ -31,7 +31,8 @@ mod exit {
     version,
     about = "A model checker for the concurrency of migration workflows",
     after_help = "Examples:\n  migcheck check models/\n  migcheck test models/examples/\n  \
-                  migcheck replay models/examples/01_lost_update.mig --schedule 'heal,conductor,heal'"
+                  migcheck replay models/examples/01_lost_update_bug.mig \\
+                    --schedule conductor,conductor,heal,conductor,heal"
 )]
 struct Cli {
     #[command(subcommand)]

@@ -225,3 +225,35 @@ fn missing_paths_and_bad_flags_are_bad_input() {
     migcheck(&["check", "--format", "yaml", "models/"]).assert_code(2);
     migcheck(&["replay", "models/"]).assert_code(2);
 }
+
+#[test]
+fn the_readme_example_gives_the_output_the_readme_shows() {
+    let readme = std::fs::read_to_string(super::util::root().join("README.md")).expect("README");
+    let after = readme
+        .split_once("Save this as `alloc_heal.mig`:")
+        .expect("the 30-second example")
+        .1;
+    let mut blocks = after.split("```").skip(1).step_by(2);
+    let model = blocks.next().expect("the model").trim_start_matches('\n');
+    let shown = blocks.next().expect("the output");
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::write(dir.path().join("alloc_heal.mig"), model).expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_migcheck"))
+        .args(["check", "alloc_heal.mig"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // Every line the README shows, except the timing figures, is what the tool prints.
+    let strip_time = |l: &str| l.split(" [").next().unwrap_or(l).to_string();
+    for line in shown
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with("$ "))
+    {
+        assert!(
+            stdout.lines().any(|o| strip_time(o) == strip_time(line)),
+            "README line not in the output: {line:?}\n{stdout}"
+        );
+    }
+}

@@ -13,7 +13,14 @@ fn migcheck_test_passes_on_the_bundled_models() {
 }
 
 /// The tutorial series: (file stem, violation kind, name, shortest schedule length).
-const EXAMPLES: &[(&str, &str, Option<&str>, usize)] = &[];
+const EXAMPLES: &[(&str, &str, Option<&str>, usize)] = &[
+    ("01_lost_update", "lost_update", Some("alloc_inst"), 5),
+    ("02_deadlock", "deadlock", None, 2),
+    ("03_invariant", "invariant", Some("capacity"), 4),
+    ("04_final", "final", Some("no_leak"), 7),
+    ("05_assertion", "assertion", None, 4),
+    ("06_model_error", "model_error", None, 4),
+];
 
 #[test]
 fn every_example_bug_is_found_with_its_shortest_schedule() {

@@ -12,12 +12,15 @@ pub struct Ident {
     pub span: Span,
 }
 
-/// A whole model file.
+/// A whole model file, or a library file (`library NAME`, docs/extensions.md).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub name: Ident,
     pub doc: Option<String>,
-    /// Declarations in source order.
+    /// Whether the file starts with `library` rather than `model`.
+    pub library: bool,
+    /// Declarations in source order. After include resolution ([`crate::compile_file`]), the
+    /// declarations of each included file stand in place of its first `include`.
     pub items: Vec<Item>,
 }
 
@@ -51,6 +54,32 @@ pub enum Item {
         kind: ExpectKind,
         span: Span,
     },
+    /// `include "path.migl"`: the path as written, relative to the including file's folder.
+    Include {
+        path: String,
+        span: Span,
+    },
+    /// `proc NAME(params) { ... }`: a procedure, inlined at each call.
+    Proc(Proc),
+}
+
+/// `proc NAME(p: T, out r: T) { body }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proc {
+    pub name: Ident,
+    pub params: Vec<Param>,
+    pub body: Block,
+    /// `proc NAME(...)`, for reports.
+    pub span: Span,
+}
+
+/// One parameter of a `proc`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub name: Ident,
+    pub ty: TypeExpr,
+    /// `out r: T`: the argument is a local of the caller, which the body reads and writes.
+    pub out: bool,
 }
 
 /// A type as written.
@@ -194,6 +223,11 @@ pub enum StmtKind {
     },
     Return,
     Skip,
+    /// `NAME(e1, e2, x)`: a call of a `proc`.
+    Call {
+        name: Ident,
+        args: Vec<Expr>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -211,4 +245,7 @@ pub enum ExprKind {
     Index(Ident, Box<Expr>),
     Unary(UnOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `f(...)` inside an expression: parsed only to be refused by the checker with a clear
+    /// message (a call is a statement).
+    Call(Ident, Vec<Expr>),
 }

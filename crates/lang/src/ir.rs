@@ -7,15 +7,22 @@
 //! Values are `i64` throughout: `bool` is 0 or 1, an enum value is its variant's index in
 //! declaration order, a range value is the integer itself.
 //!
+//! A `proc` call leaves no trace of its own: the proc's body is inlined at each call site, with
+//! fresh local slots for its parameters and locals (docs/extensions.md).
+//!
 //! Architecture invariant: an instruction's [`Instr::shared`] flag is decided from the text alone
 //! (DESIGN.md, "Precise semantics"), so the engine's step rule needs no analysis of its own.
 
+use crate::source::SourceFile;
 use crate::span::Span;
 
 /// A whole checked model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub name: String,
+    /// The source files, indexed by [`Span::file`]: the main file (index 0), then the included
+    /// libraries in order of first inclusion. [`crate::compile`] gives the main file an empty path.
+    pub files: Vec<SourceFile>,
     /// The optional doc string after `model NAME`.
     pub doc: Option<String>,
     pub enums: Vec<EnumDef>,
@@ -137,8 +144,8 @@ pub struct TaskBody {
     /// The declared task name (without index).
     pub name: String,
     pub code: Vec<Instr>,
-    /// Every local slot of this body: declared locals, `for` variables, hidden `for` bounds, and
-    /// the task index. Locals start at 0 (false, the first variant) and are reset when they go
+    /// Every local slot of this body: declared locals, `for` variables, hidden `for` bounds, the
+    /// task index, and the value parameters and locals of each inlined `proc` call. Locals start at 0 (false, the first variant) and are reset when they go
     /// out of scope.
     pub locals: Vec<LocalInfo>,
     /// The slot holding the task index, for an indexed task.
@@ -188,7 +195,8 @@ pub enum InstrKind {
         message: Option<String>,
     },
     Skip,
-    /// Ends the task: continues at `code.len()`.
+    /// Ends the task: continues at `code.len()`. (A `return` inside a `proc` is lowered to a
+    /// `Jump` to the end of the inlined call instead.)
     Return,
     /// `choose x in ...`: one transition per value, in ascending order.
     Choose {
@@ -226,7 +234,9 @@ pub enum InstrKind {
     AtomicBegin {
         end: u32,
     },
-    /// Closes an `atomic` block. Not a statement.
+    /// Closes an `atomic` block. Not a statement. Usually one per `AtomicBegin`, at its `end`; a
+    /// `return` inside an `atomic` block of an inlined `proc` leaves through `AtomicEnd`s of its
+    /// own (one per atomic block it leaves), followed by a `Jump` to the end of the call.
     AtomicEnd,
     /// Not a statement: control flow only (leaving a block, looping back).
     Jump(u32),

@@ -9,8 +9,9 @@
 use crate::diag::Diagnostic;
 use crate::span::Span;
 
-/// The kind of a token. Keywords are reserved; `last_writer_wins` and the `expect` kinds
-/// (`ok`, `deadlock`, ...) are contextual and lexed as identifiers.
+/// The kind of a token. Keywords are reserved; `last_writer_wins`, the `expect` kinds
+/// (`ok`, `deadlock`, ...) and the words of the extensions (`library`, `include`, `proc`, `out`)
+/// are contextual and lexed as identifiers, so older models that use them as names still parse.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Tok {
     Ident(String),
@@ -225,6 +226,7 @@ struct Cursor<'a> {
     pos: usize,
     line: u32,
     col: u32,
+    file: u32,
 }
 
 impl Cursor<'_> {
@@ -256,17 +258,24 @@ impl Cursor<'_> {
             end: self.pos as u32,
             line: self.line,
             col: self.col,
+            file: self.file,
         }
     }
 }
 
 /// Splits `src` into tokens, ending with `Eof`. Stops at the first lexical error.
 pub fn lex(src: &str) -> Result<Vec<Token>, Diagnostic> {
+    lex_file(src, 0)
+}
+
+/// Like [`lex`], for the source file with index `file`: every span carries that index.
+pub fn lex_file(src: &str, file: u32) -> Result<Vec<Token>, Diagnostic> {
     let mut cur = Cursor {
         src,
         pos: 0,
         line: 1,
         col: 1,
+        file,
     };
     let mut out: Vec<Token> = Vec::new();
     // Depth of `(` and `[`: newlines inside them never end a statement.

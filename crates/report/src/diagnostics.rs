@@ -56,6 +56,7 @@ mod tests {
                 end: 17,
                 line: 2,
                 col: 9,
+                file: 0,
             },
             "type mismatch",
         )

@@ -28,13 +28,30 @@ impl Ty {
     }
 }
 
-/// How a local was declared: only `let` and `choose` locals can be assigned.
+/// How a local was declared: only `let` and `choose` locals and `out` parameters can be
+/// assigned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum LocalKind {
     Let,
     Choose,
     For,
     Index,
+    /// A proc's value parameter.
+    Param,
+    /// A proc's `out` parameter: the caller's local under the parameter's name.
+    Out,
+}
+
+impl LocalKind {
+    /// Why a local of this kind cannot be assigned, or `None` when it can.
+    pub(crate) fn read_only(self) -> Option<&'static str> {
+        match self {
+            LocalKind::Let | LocalKind::Choose | LocalKind::Out => None,
+            LocalKind::For => Some("a `for` variable"),
+            LocalKind::Index => Some("a task's index"),
+            LocalKind::Param => Some("a value parameter"),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -227,6 +244,10 @@ impl Checker {
                 }
                 Some((fold_unary(*op, a_ir), want))
             }
+            ExprKind::Call(name, _) => {
+                self.call_in_expr(name, e.span);
+                None
+            }
             ExprKind::Binary(op, a, b) => {
                 let l = self.expr(a, scopes);
                 let r = self.expr(b, scopes);
@@ -284,6 +305,20 @@ impl Checker {
     }
 
     #[inline(never)]
+    fn call_in_expr(&mut self, name: &ast::Ident, span: crate::Span) {
+        self.error(
+            Diagnostic::new(
+                span,
+                format!(
+                    "`{}(...)` is a call, and a call is a statement, not an expression",
+                    name.name
+                ),
+            )
+            .with_hint("a proc gives results through `out` parameters: call it on its own line, then read the local passed for `out`"),
+        );
+    }
+
+    #[inline(never)]
     fn name(&mut self, name: &str, span: crate::Span, scopes: &Scopes) -> Option<(Expr, Ty)> {
         if let Some(l) = scopes.lookup(name) {
             return Some((Expr::Local(l.slot), Ty::of(l.ty)));
@@ -307,6 +342,10 @@ impl Checker {
             }
             Some(Global::Lock(_)) => {
                 Diagnostic::new(span, format!("`{name}` is a lock, not a value"))
+            }
+            Some(Global::Proc(_)) => {
+                Diagnostic::new(span, format!("`{name}` is a proc, not a value"))
+                    .with_hint(format!("call it as a statement: `{name}(...)`"))
             }
             None => Diagnostic::new(span, format!("unknown name `{name}`")),
         };
@@ -370,6 +409,7 @@ impl Checker {
             ExprKind::Index(_, _) => true,
             ExprKind::Unary(_, a) => self.names_shared(a),
             ExprKind::Binary(_, a, b) => self.names_shared(a) || self.names_shared(b),
+            ExprKind::Call(_, args) => args.iter().any(|a| self.names_shared(a)),
         }
     }
 }

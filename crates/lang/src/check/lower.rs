@@ -2,36 +2,96 @@
 //!
 //! Every local declaration gets a fresh slot, never reused, so the slots declared inside a block
 //! (nested blocks included) are contiguous and one `Clear` at the block's end resets them all.
+//!
+//! A `proc` call is inlined (docs/extensions.md): one `SetLocal` per value parameter (a fresh
+//! slot, bound like `let p = e`), then the body in a scope of its own holding only the
+//! parameters (an `out` parameter names the caller's local slot), then a `Clear` of every slot
+//! the call declared. A `return` in the body is a `Jump` to that `Clear`; from inside `atomic`
+//! blocks of the body it first passes through one `AtomicEnd` per block it leaves.
 
 use super::expr::{Local, LocalKind, Scopes, Ty};
+use super::procs::{ParamDef, MAX_CALL_DEPTH};
 use super::{Checker, Global};
-use crate::ast::{self, Block, DomainExpr, Stmt, StmtKind};
+use crate::ast::{self, Block, DomainExpr, ExprKind, Stmt, StmtKind};
 use crate::diag::Diagnostic;
 use crate::ir::{Domain, Expr, Instr, InstrKind, LocalInfo, TaskBody, ValueType};
 use crate::span::Span;
+
+/// A task body with more instructions than this after inlining its calls is refused (calls
+/// nested in calls can multiply the size).
+const MAX_CODE: usize = 1 << 20;
 
 struct Lower<'c> {
     ck: &'c mut Checker,
     code: Vec<Instr>,
     locals: Vec<LocalInfo>,
     scopes: Scopes,
+    /// Whether calls are inlined: true for a task; false when a proc's body is checked on its
+    /// own, where a call only checks its arguments.
+    inline: bool,
+    /// The calls being inlined (or the proc being checked), innermost last.
+    calls: Vec<CallFrame>,
+    /// How many `atomic` blocks with markers enclose the current instruction.
+    atomic_depth: u32,
+    /// Calls inlined so far, and whether inlining stopped at [`MAX_CODE`] (instructions or
+    /// calls).
+    inlined: usize,
+    too_large: bool,
+}
+
+struct CallFrame {
+    proc: u32,
+    /// `atomic_depth` at the call.
+    atomic_depth: u32,
+    /// Each `return` of the body: its `Jump`, and how many atomic blocks (of the body) it leaves.
+    returns: Vec<(u32, u32)>,
+}
+
+/// How an argument is passed, once checked.
+enum Arg {
+    /// A value parameter: bound by a `SetLocal` of the value (shared when the argument names
+    /// shared state), at the argument's position.
+    Value(Expr, bool, Span),
+    /// An `out` parameter: the caller's local slot and its type.
+    Out(u32, ValueType),
+}
+
+impl<'c> Lower<'c> {
+    fn new(ck: &'c mut Checker, inline: bool) -> Lower<'c> {
+        let mut scopes = Scopes::default();
+        scopes.frames.push(Vec::new());
+        Lower {
+            ck,
+            code: Vec::new(),
+            locals: Vec::new(),
+            scopes,
+            inline,
+            calls: Vec::new(),
+            atomic_depth: 0,
+            inlined: 0,
+            too_large: false,
+        }
+    }
 }
 
 impl Checker {
     pub(super) fn lower_task(&mut self, task: &ast::Task) -> TaskBody {
-        let mut l = Lower {
-            ck: self,
-            code: Vec::new(),
-            locals: Vec::new(),
-            scopes: Scopes::default(),
-        };
-        l.scopes.frames.push(Vec::new());
+        let mut l = Lower::new(self, true);
         let index_slot = task
             .index
             .as_ref()
             .map(|(var, _)| l.declare(var, ValueType::Int, LocalKind::Index));
         // The task's own block: its locals are cleared by the engine when the task finishes.
         l.block(&task.body, false);
+        if l.too_large {
+            l.ck.error(Diagnostic::new(
+                task.span,
+                format!(
+                    "task `{}` has more than {MAX_CODE} instructions or calls once its proc calls are inlined",
+                    task.name.name
+                ),
+            ));
+        }
         TaskBody {
             name: task.name.name.clone(),
             code: l.code,
@@ -41,9 +101,30 @@ impl Checker {
         }
     }
 
+    /// Checks a proc's body once, on its own: its parameters are fresh locals, and calls in it
+    /// check their arguments without being inlined. (Inlined copies are not checked again.)
+    pub(super) fn check_proc_body(&mut self, id: u32) {
+        let def = self.procs[id as usize].clone();
+        let mut l = Lower::new(self, false);
+        for p in &def.params {
+            let kind = if p.out {
+                LocalKind::Out
+            } else {
+                LocalKind::Param
+            };
+            l.declare(&p.ident, p.ty, kind);
+        }
+        l.calls.push(CallFrame {
+            proc: id,
+            atomic_depth: 0,
+            returns: Vec::new(),
+        });
+        l.block(&def.ast.body, false);
+    }
+
     /// Whether a statement touches shared state, from its text: it names a shared variable or a
     /// lock, or is an `await`; compound statements by any part of them.
-    fn stmt_shared(&self, s: &Stmt) -> bool {
+    pub(super) fn stmt_shared(&self, s: &Stmt) -> bool {
         let block = |b: &Block| b.stmts.iter().any(|s| self.stmt_shared(s));
         let domain = |d: &DomainExpr| match d {
             DomainExpr::Range(r) => self.names_shared(&r.lo) || self.names_shared(&r.hi),
@@ -75,6 +156,13 @@ impl Checker {
             StmtKind::Either(bs) => bs.iter().any(block),
             StmtKind::Assert { cond, .. } => self.names_shared(cond),
             StmtKind::Return | StmtKind::Skip => false,
+            StmtKind::Call { name, args } => {
+                args.iter().any(|a| self.names_shared(a))
+                    || match self.globals.get(&name.name) {
+                        Some(Global::Proc(id)) => self.procs[*id as usize].shared,
+                        _ => false,
+                    }
+            }
         }
     }
 }
@@ -214,8 +302,18 @@ impl Lower<'_> {
                 }
             }
             StmtKind::Return => {
-                self.emit(InstrKind::Return, false, span);
+                let depth = self.atomic_depth;
+                if let Some(frame) = self.calls.last() {
+                    let leaves = depth - frame.atomic_depth;
+                    let jump = self.emit(InstrKind::Jump(0), false, span);
+                    if let Some(frame) = self.calls.last_mut() {
+                        frame.returns.push((jump, leaves));
+                    }
+                } else {
+                    self.emit(InstrKind::Return, false, span);
+                }
             }
+            StmtKind::Call { name, args } => self.call(name, args, span),
             StmtKind::Skip => {
                 self.emit(InstrKind::Skip, false, span);
             }
@@ -230,7 +328,9 @@ impl Lower<'_> {
             StmtKind::Atomic(body) => {
                 if shared {
                     let begin = self.emit(InstrKind::AtomicBegin { end: 0 }, true, span);
+                    self.atomic_depth += 1;
                     self.block(body, true);
+                    self.atomic_depth -= 1;
                     let end = self.emit(InstrKind::AtomicEnd, false, body.close);
                     self.patch(begin, end);
                 } else {
@@ -329,16 +429,18 @@ impl Lower<'_> {
         }
         if let Some(local) = self.scopes.lookup(&target.name) {
             let (slot, ty, kind) = (local.slot, local.ty, local.kind);
-            let why = match kind {
-                LocalKind::Let | LocalKind::Choose => None,
-                LocalKind::For => Some("a `for` variable"),
-                LocalKind::Index => Some("a task's index"),
-            };
-            if let Some(why) = why {
-                self.ck.error(Diagnostic::new(
+            if let Some(why) = kind.read_only() {
+                let mut d = Diagnostic::new(
                     target.span,
                     format!("cannot assign to `{}`: it is {why}", target.name),
-                ));
+                );
+                if kind == LocalKind::Param {
+                    d = d.with_hint(format!(
+                        "a proc writes only its `out` parameters; copy a value parameter into a local to change it: `let v = {}`",
+                        target.name
+                    ));
+                }
+                self.ck.error(d);
                 return;
             }
             if let Some((v, vt)) = v {
@@ -413,6 +515,203 @@ impl Lower<'_> {
         for j in jumps {
             self.patch(j, end);
         }
+    }
+
+    /// A call statement: checks the arguments in the caller's scope, then (for a task) inlines
+    /// the proc's body.
+    fn call(&mut self, name: &ast::Ident, args: &[ast::Expr], span: Span) {
+        let id = match self.ck.globals.get(&name.name) {
+            Some(Global::Proc(id)) => *id,
+            found => {
+                let d = match found {
+                    Some(g) => Diagnostic::new(
+                        name.span,
+                        format!("`{}` is {}, not a proc", name.name, g.describe()),
+                    ),
+                    None => Diagnostic::new(name.span, format!("unknown proc `{}`", name.name))
+                        .with_hint("declare it with `proc NAME(params) { ... }`, here or in an included library"),
+                };
+                self.ck.error(d);
+                return;
+            }
+        };
+        let def = self.ck.procs[id as usize].clone();
+        if args.len() != def.params.len() {
+            let n = def.params.len();
+            let d = Diagnostic::new(
+                span,
+                format!(
+                    "`{}` takes {n} argument{} but {} {} given",
+                    name.name,
+                    if n == 1 { "" } else { "s" },
+                    args.len(),
+                    if args.len() == 1 { "is" } else { "are" }
+                ),
+            )
+            .with_hint(format!(
+                "declared at {}",
+                self.ck.position(def.ast.span, span)
+            ));
+            self.ck.error(d);
+            return;
+        }
+        let mut bound = Vec::new();
+        for (p, a) in def.params.iter().zip(args) {
+            let arg = if p.out {
+                self.out_arg(&name.name, p, a)
+            } else {
+                self.value_arg(&name.name, p, a)
+            };
+            bound.extend(arg);
+        }
+        if bound.len() != args.len() || !self.inline {
+            return;
+        }
+        // A recursive or too deep proc has its error already: it is not inlined.
+        let on_stack = self.calls.iter().any(|c| c.proc == id);
+        if on_stack || def.recursive || def.depth > MAX_CALL_DEPTH {
+            return;
+        }
+        // Calls that emit little can still multiply: count them too.
+        self.inlined += 1;
+        if self.code.len() > MAX_CODE || self.inlined > MAX_CODE {
+            self.too_large = true;
+            return;
+        }
+        // Errors in the inlined body were reported when it was checked on its own.
+        let mark = self.ck.errors.len();
+        let first = self.locals.len() as u32;
+        let caller = std::mem::take(&mut self.scopes);
+        self.scopes.frames.push(Vec::new());
+        for (p, arg) in def.params.iter().zip(bound) {
+            match arg {
+                Arg::Value(value, shared, at) => {
+                    let slot = self.declare(&p.ident, p.ty, LocalKind::Param);
+                    self.emit(InstrKind::SetLocal { slot, value }, shared, at);
+                }
+                Arg::Out(slot, ty) => {
+                    if let Some(frame) = self.scopes.frames.last_mut() {
+                        frame.push(Local {
+                            name: p.ident.name.clone(),
+                            slot,
+                            ty,
+                            kind: LocalKind::Out,
+                        });
+                    }
+                }
+            }
+        }
+        self.calls.push(CallFrame {
+            proc: id,
+            atomic_depth: self.atomic_depth,
+            returns: Vec::new(),
+        });
+        let body = &def.ast.body;
+        self.block(body, false);
+        let returns = self.calls.pop().map(|f| f.returns).unwrap_or_default();
+        let mut to_end = Vec::new();
+        if returns.iter().any(|&(_, leaves)| leaves > 0) {
+            // The body's end skips the exits below.
+            to_end.push(self.emit(InstrKind::Jump(0), false, body.close));
+        }
+        for (jump, leaves) in returns {
+            if leaves == 0 {
+                to_end.push(jump);
+                continue;
+            }
+            let at = self.code[jump as usize].span;
+            let exit = self.pc();
+            self.patch(jump, exit);
+            for _ in 0..leaves {
+                self.emit(InstrKind::AtomicEnd, false, at);
+            }
+            to_end.push(self.emit(InstrKind::Jump(0), false, at));
+        }
+        let end = self.pc();
+        for j in to_end {
+            self.patch(j, end);
+        }
+        self.scopes = caller;
+        let last = self.locals.len() as u32;
+        if last > first {
+            self.emit(
+                InstrKind::Clear {
+                    from: first,
+                    to: last,
+                },
+                false,
+                body.close,
+            );
+        }
+        self.ck.errors.truncate(mark);
+    }
+
+    /// The argument of a value parameter: an expression of the parameter's type.
+    fn value_arg(&mut self, proc: &str, p: &ParamDef, a: &ast::Expr) -> Option<Arg> {
+        let (value, ty) = self.ck.expr(a, &self.scopes)?;
+        let want = Ty::of(p.ty);
+        if ty != want {
+            let (w, f) = (self.ck.ty_name(want), self.ck.ty_name(ty));
+            self.ck.error(Diagnostic::new(
+                a.span,
+                format!(
+                    "mismatched types: parameter `{}` of `{proc}` is `{w}`, found `{f}`",
+                    p.ident.name
+                ),
+            ));
+            return None;
+        }
+        Some(Arg::Value(value, self.ck.names_shared(a), a.span))
+    }
+
+    /// The argument of an `out` parameter: an assignable local of the caller, of the
+    /// parameter's type.
+    fn out_arg(&mut self, proc: &str, p: &ParamDef, a: &ast::Expr) -> Option<Arg> {
+        let pname = &p.ident.name;
+        let ExprKind::Name(n) = &a.kind else {
+            self.ck.error(
+                Diagnostic::new(
+                    a.span,
+                    format!("the argument for `out {pname}` must be the name of a local"),
+                )
+                .with_hint(
+                    "the proc writes its result there: declare one first, as in `let r = 0`",
+                ),
+            );
+            return None;
+        };
+        let Some(local) = self.scopes.lookup(n) else {
+            let what = self
+                .ck
+                .globals
+                .get(n)
+                .map_or("an unknown name", |g| g.describe());
+            self.ck.error(
+                Diagnostic::new(
+                    a.span,
+                    format!("`{n}` is {what}: the argument for `out {pname}` must be a local of the caller"),
+                )
+                .with_hint(format!("declare a local first, as in `let {n}_result = ...`, and pass it")),
+            );
+            return None;
+        };
+        let (slot, ty, kind) = (local.slot, local.ty, local.kind);
+        if let Some(why) = kind.read_only() {
+            self.ck.error(Diagnostic::new(
+                a.span,
+                format!("`{n}` is {why}, which cannot be assigned: it cannot be the argument for `out {pname}`"),
+            ));
+            return None;
+        }
+        if Ty::of(ty) != Ty::of(p.ty) {
+            let (w, f) = (self.ck.ty_name(Ty::of(p.ty)), self.ck.ty_name(Ty::of(ty)));
+            self.ck.error(Diagnostic::new(
+                a.span,
+                format!("mismatched types: `out {pname}` of `{proc}` is `{w}`, but `{n}` is `{f}`"),
+            ));
+            return None;
+        }
+        Some(Arg::Out(slot, ty))
     }
 
     /// `ForEnter`, A, Clear, `ForNext`, EXIT: `Clear{var, end_slot + 1}`.

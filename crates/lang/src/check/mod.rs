@@ -1,19 +1,22 @@
 //! The checker: resolves names, checks types, folds constants and lowers the model to the IR.
 //!
-//! This module handles the declarations; [`expr`] types expressions and [`lower`] turns task
+//! This module handles the declarations; `expr` types expressions and `lower` turns task
 //! bodies into instructions. Errors are collected rather than returned at the first, so that a
 //! user sees every independent mistake at once; a construct that fails to check is skipped, and
 //! the model is returned only when there were no errors at all.
 
 mod expr;
 mod lower;
+mod procs;
 mod shared;
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use crate::ast::{self, ExpectKind, Item};
 use crate::diag::Diagnostic;
 use crate::ir::{EnumDef, Expect, LockDef, Model, Property, SharedVar, TaskInstance, ValueType};
+use crate::source::SourceFile;
 use crate::span::Span;
 use expr::{Scopes, Ty};
 
@@ -22,7 +25,7 @@ use expr::{Scopes, Ty};
 const MAX_KEYS: i64 = 1 << 20;
 const MAX_INSTANCES: i64 = 10_000;
 
-/// What a global name (constant, enum, variant, shared variable, lock) refers to.
+/// What a global name (constant, enum, variant, shared variable, lock, proc) refers to.
 #[derive(Debug, Clone, Copy)]
 enum Global {
     Const(i64),
@@ -30,6 +33,7 @@ enum Global {
     Variant { enum_id: u32, index: u32 },
     Shared(u32),
     Lock(u32),
+    Proc(u32),
 }
 
 impl Global {
@@ -40,12 +44,21 @@ impl Global {
             Global::Variant { .. } => "an enum variant",
             Global::Shared(_) => "a shared variable",
             Global::Lock(_) => "a lock",
+            Global::Proc(_) => "a proc",
         }
     }
 }
 
-/// Checks `model` and lowers it to the IR, or returns every error found.
+/// Checks `model` and lowers it to the IR, or returns every error found. The model's `files`
+/// list holds one unnamed file without text: use [`check_sources`] to give them.
 pub fn check(model: &ast::Model) -> Result<Model, Vec<Diagnostic>> {
+    check_sources(model, &[SourceFile::default()])
+}
+
+/// Checks `model`, whose spans point into `files` (the main file first), and lowers it to the
+/// IR, or returns every error found, ordered by file and position. Any `include` must have been
+/// resolved already ([`crate::compile_file`]); one left in `model` is ignored.
+pub fn check_sources(model: &ast::Model, files: &[SourceFile]) -> Result<Model, Vec<Diagnostic>> {
     let mut ck = Checker {
         errors: Vec::new(),
         globals: HashMap::new(),
@@ -53,19 +66,23 @@ pub fn check(model: &ast::Model) -> Result<Model, Vec<Diagnostic>> {
         enums: Vec::new(),
         shared: Vec::new(),
         locks: Vec::new(),
+        procs: Vec::new(),
+        paths: files.iter().map(|f| f.path.clone()).collect(),
     };
     ck.declare_globals(model);
     ck.check_shared(model);
+    ck.check_procs();
     let (bodies, tasks) = ck.check_tasks(model);
     let (invariants, finals) = ck.check_properties(model);
     let (expect, expect_span) = ck.check_expect(model);
     if !ck.errors.is_empty() {
-        ck.errors.sort_by_key(|d| d.span.start);
+        ck.errors.sort_by_key(|d| (d.span.file, d.span.start));
         return Err(ck.errors);
     }
     let num_slots = ck.shared.iter().map(|v| v.len).sum();
     Ok(Model {
         name: model.name.name.clone(),
+        files: files.to_vec(),
         doc: model.doc.clone(),
         enums: ck.enums,
         shared: ck.shared,
@@ -87,11 +104,26 @@ pub(crate) struct Checker {
     enums: Vec<EnumDef>,
     shared: Vec<SharedVar>,
     locks: Vec<LockDef>,
+    procs: Vec<procs::ProcDef>,
+    /// The path of each source file, to name another file's position in a hint.
+    paths: Vec<String>,
 }
 
 impl Checker {
     fn error(&mut self, d: Diagnostic) {
         self.errors.push(d);
+    }
+
+    /// Where `at` is, for a hint in a diagnostic at `from`: `line 3`, or `line 3 of `lib.migl``
+    /// when the two are in different files.
+    fn position(&self, at: Span, from: Span) -> String {
+        if at.file == from.file {
+            return format!("line {}", at.line);
+        }
+        match self.paths.get(at.file as usize) {
+            Some(p) if !p.is_empty() => format!("line {} of `{p}`", at.line),
+            _ => format!("line {} of file {}", at.line, at.file),
+        }
     }
 
     /// Declares a global name, refusing a second declaration of it.
@@ -104,8 +136,8 @@ impl Checker {
             let d = Diagnostic::new(name.span, format!("`{}` is declared twice", name.name))
                 .with_label("second declaration")
                 .with_hint(format!(
-                    "`{}` is already {what}, declared at line {}; constants, enums, variants, shared variables and locks share one namespace",
-                    name.name, prev.line
+                    "`{}` is already {what}, declared at {}; constants, enums, variants, shared variables, locks and procs share one namespace",
+                    name.name, self.position(*prev, name.span)
                 ));
             self.error(d);
             return;
@@ -171,6 +203,11 @@ impl Checker {
                     });
                     self.declare(name, Global::Lock(id));
                 }
+                Item::Proc(p) => {
+                    let id = self.procs.len() as u32;
+                    self.procs.push(procs::ProcDef::new(Rc::new(p.clone())));
+                    self.declare(&p.name, Global::Proc(id));
+                }
                 _ => {}
             }
         }
@@ -231,7 +268,10 @@ impl Checker {
                     task.name.span,
                     format!("task `{}` is declared twice", task.name.name),
                 )
-                .with_hint(format!("the first is at line {}", prev.line));
+                .with_hint(format!(
+                    "the first is at {}",
+                    self.position(*prev, task.name.span)
+                ));
                 self.error(d);
             } else {
                 names.insert(&task.name.name, task.name.span);
@@ -291,8 +331,8 @@ impl Checker {
                     format!("property `{}` is declared twice", decl.name.name),
                 )
                 .with_hint(format!(
-                    "invariant and final names are unique together; the first is at line {}",
-                    prev.line
+                    "invariant and final names are unique together; the first is at {}",
+                    self.position(*prev, decl.name.span)
                 ));
                 self.error(d);
             } else {

@@ -7,7 +7,7 @@ use crate::diag::Diagnostic;
 use crate::ir::{KeyDomain, ValueType};
 
 impl Checker {
-    fn value_type(&mut self, t: &TypeExpr) -> Option<ValueType> {
+    pub(super) fn value_type(&mut self, t: &TypeExpr) -> Option<ValueType> {
         match t {
             TypeExpr::Bool(_) => Some(ValueType::Bool),
             TypeExpr::Int(_) => Some(ValueType::Int),

@@ -155,6 +155,13 @@ impl Parser {
             }
             Tok::Ident(name) => {
                 self.bump();
+                if self.peek() == &Tok::LParen {
+                    let (args, close) = self.call_args()?;
+                    return Ok(Expr {
+                        span: start.to(close),
+                        kind: ExprKind::Call(Ident { name, span: start }, args),
+                    });
+                }
                 if self.eat(&Tok::LBracket) {
                     let key = self.expr()?;
                     let close = self.expect(Tok::RBracket)?;

@@ -3,13 +3,17 @@
 //! This module holds the token cursor and the top-level declarations; statements and expressions
 //! live in the submodules. Parsing stops at the first syntax error: later errors in a file that
 //! does not parse are mostly echoes of the first.
+//!
+//! The same parser reads library files (`library NAME`, docs/extensions.md) for [`parse_file`].
 
 mod expr;
 mod stmt;
 
-use crate::ast::{ExpectKind, Ident, Init, Item, Model, PropertyDecl, RangeExpr, Task, TypeExpr};
+use crate::ast::{
+    ExpectKind, Ident, Init, Item, Model, Param, Proc, PropertyDecl, RangeExpr, Task, TypeExpr,
+};
 use crate::diag::Diagnostic;
-use crate::lexer::{lex, Tok, Token};
+use crate::lexer::{lex_file, Tok, Token};
 use crate::span::Span;
 
 type PResult<T> = Result<T, Diagnostic>;
@@ -20,9 +24,17 @@ type PResult<T> = Result<T, Diagnostic>;
 const MAX_DEPTH: u32 = 64;
 const MAX_OPERATORS: u32 = 1000;
 
-/// Parses a whole model file.
+/// Parses a whole model file (file index 0). An `include` is kept as an [`Item::Include`]: it is
+/// resolved by [`crate::compile_file`].
 pub fn parse(source: &str) -> Result<Model, Vec<Diagnostic>> {
-    let toks = lex(source).map_err(|d| vec![d])?;
+    parse_file(source, 0, false)
+}
+
+/// Parses the source file with index `file` (every span carries it): a model file starting with
+/// `model NAME`, or, when `library`, a library file starting with `library NAME`, which may hold
+/// only `include`, `const`, `enum`, `shared`, `lock` and `proc` declarations.
+pub fn parse_file(source: &str, file: u32, library: bool) -> Result<Model, Vec<Diagnostic>> {
+    let toks = lex_file(source, file).map_err(|d| vec![d])?;
     let mut p = Parser {
         toks,
         pos: 0,
@@ -30,7 +42,16 @@ pub fn parse(source: &str) -> Result<Model, Vec<Diagnostic>> {
         expr_depth: 0,
         operators: 0,
     };
-    p.model().map_err(|d| vec![d])
+    p.model(library).map_err(|d| vec![d])
+}
+
+/// What a library may hold, for error hints.
+const LIBRARY_HOLDS: &str =
+    "a library holds `include`, `const`, `enum`, `shared`, `lock` and `proc` declarations; tasks, properties and `expect` belong in the model that includes it";
+
+/// Whether `t` is the contextual keyword `word` (an identifier spelled so).
+fn is_word(t: &Tok, word: &str) -> bool {
+    matches!(t, Tok::Ident(w) if w == word)
 }
 
 pub(crate) struct Parser {
@@ -152,15 +173,28 @@ impl Parser {
         }
     }
 
-    fn model(&mut self) -> PResult<Model> {
+    fn model(&mut self, library: bool) -> PResult<Model> {
         self.skip_separators();
-        if self.peek() != &Tok::Model {
-            return Err(self
-                .unexpected("`model`")
-                .with_hint("a model file starts with `model NAME`"));
+        let library_word = is_word(self.peek(), "library");
+        if library && !library_word {
+            return Err(self.unexpected("`library`").with_hint(
+                "an included file is a library: it starts with `library NAME` (docs/extensions.md)",
+            ));
+        }
+        if !library && self.peek() != &Tok::Model {
+            let hint = if library_word {
+                "this is a library: a model includes it with `include \"path.migl\"`; a library is not checked on its own"
+            } else {
+                "a model file starts with `model NAME`"
+            };
+            return Err(self.unexpected("`model`").with_hint(hint));
         }
         self.bump();
-        let name = self.ident("the model's name")?;
+        let name = self.ident(if library {
+            "the library's name"
+        } else {
+            "the model's name"
+        })?;
         let doc = match self.peek().clone() {
             Tok::Str(s) => {
                 self.bump();
@@ -168,7 +202,11 @@ impl Parser {
             }
             _ => None,
         };
-        self.end_of_statement("the model's name")?;
+        self.end_of_statement(if library {
+            "the library's name"
+        } else {
+            "the model's name"
+        })?;
         let mut items = Vec::new();
         loop {
             self.skip_separators();
@@ -177,15 +215,38 @@ impl Parser {
                 Tok::RBrace => return Err(Diagnostic::new(self.span(), "unmatched `}`")),
                 _ => {}
             }
-            items.push(self.item()?);
+            items.push(self.item(library)?);
             self.end_of_statement("the declaration")?;
         }
-        Ok(Model { name, doc, items })
+        Ok(Model {
+            name,
+            doc,
+            library,
+            items,
+        })
     }
 
-    fn item(&mut self) -> PResult<Item> {
+    fn item(&mut self, library: bool) -> PResult<Item> {
         let start = self.span();
+        if library
+            && matches!(
+                self.peek(),
+                Tok::Model | Tok::Task | Tok::Invariant | Tok::Final | Tok::Expect
+            )
+        {
+            return Err(Diagnostic::new(
+                start,
+                format!("`{}` is not allowed in a library", self.peek().text()),
+            )
+            .with_hint(LIBRARY_HOLDS));
+        }
         match self.peek() {
+            Tok::Ident(w) if w == "include" => self.include(start),
+            Tok::Ident(w) if w == "proc" => self.proc_item(start),
+            Tok::Ident(w) if w == "library" => Err(Diagnostic::new(
+                start,
+                "`library` may appear only once, at the start of a library file",
+            )),
             Tok::Model => Err(Diagnostic::new(
                 start,
                 "`model` may appear only once, at the start of the file",
@@ -250,10 +311,83 @@ impl Parser {
                 })
             }
             Tok::Expect => self.expect_item(start),
+            _ if library => Err(self.unexpected(
+                "a declaration (`include`, `const`, `enum`, `shared`, `lock` or `proc`)",
+            )),
             _ => Err(self.unexpected(
-                "a declaration (`const`, `enum`, `shared`, `lock`, `task`, `invariant`, `final` or `expect`)",
+                "a declaration (`const`, `enum`, `shared`, `lock`, `task`, `proc`, `invariant`, `final`, `expect` or `include`)",
             )),
         }
+    }
+
+    /// `include "path.migl"`.
+    fn include(&mut self, start: Span) -> PResult<Item> {
+        self.bump();
+        match self.peek().clone() {
+            Tok::Str(path) => {
+                let end = self.bump().span;
+                Ok(Item::Include {
+                    path,
+                    span: start.to(end),
+                })
+            }
+            _ => Err(self.unexpected("the library's path in quotes").with_hint(
+                "write `include \"lib/placement.migl\"`, relative to this file's folder",
+            )),
+        }
+    }
+
+    /// `proc NAME(p: T, out r: T) { ... }`.
+    fn proc_item(&mut self, start: Span) -> PResult<Item> {
+        self.bump();
+        let name = self.ident("the proc's name")?;
+        self.expect(Tok::LParen)?;
+        let mut params = Vec::new();
+        while self.peek() != &Tok::RParen {
+            let out = is_word(self.peek(), "out") && matches!(self.peek_at(1), Tok::Ident(_));
+            if out {
+                self.bump();
+            }
+            let pname = self.ident("a parameter's name or `)`")?;
+            if self.peek() != &Tok::Colon {
+                return Err(self
+                    .unexpected("`:` and the parameter's type")
+                    .with_hint("a parameter has a type: `p: int`, or `out r: int` for a result"));
+            }
+            self.bump();
+            let ty = self.type_expr()?;
+            params.push(Param {
+                name: pname,
+                ty,
+                out,
+            });
+            if !self.eat(&Tok::Comma) {
+                break;
+            }
+        }
+        self.expect(Tok::RParen)?;
+        let span = start.to(self.prev_span());
+        let body = self.block()?;
+        Ok(Item::Proc(Proc {
+            name,
+            params,
+            body,
+            span,
+        }))
+    }
+
+    /// `(e1, e2, ...)`: the arguments of a call, and the closing `)`.
+    fn call_args(&mut self) -> PResult<(Vec<crate::ast::Expr>, Span)> {
+        self.expect(Tok::LParen)?;
+        let mut args = Vec::new();
+        while self.peek() != &Tok::RParen {
+            args.push(self.expr()?);
+            if !self.eat(&Tok::Comma) {
+                break;
+            }
+        }
+        let close = self.expect(Tok::RParen)?;
+        Ok((args, close))
     }
 
     fn shared(&mut self, start: Span) -> PResult<Item> {

@@ -41,6 +41,14 @@ impl Parser {
                 let value = self.expr()?;
                 StmtKind::Let { name, value }
             }
+            Tok::Ident(name) if self.peek_at(1) == &Tok::LParen => {
+                let name = Ident {
+                    name,
+                    span: self.bump().span,
+                };
+                let (args, _) = self.call_args()?;
+                StmtKind::Call { name, args }
+            }
             Tok::Ident(name) => {
                 let target = Ident {
                     name,

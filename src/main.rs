@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use migcheck_engine::{expect, replay, Options, Outcome, Verdict};
-use migcheck_lang::{Diagnostic, Span};
+use migcheck_lang::{Diagnostic, SourceFile, Span};
 use migcheck_report::human::{self, Checked};
 use migcheck_report::{diagnostics, json, Source};
 
@@ -143,16 +143,18 @@ fn collect(paths: &[PathBuf]) -> Vec<Result<PathBuf, (PathBuf, String)>> {
 /// A model read and compiled, or the reason it could not be.
 enum Loaded {
     Model(String, Box<migcheck_lang::ir::Model>),
-    Bad(String, Vec<Diagnostic>),
+    Bad(String, Vec<SourceFile>, Vec<Diagnostic>),
     Unreadable(String),
 }
 
 fn load(path: &Path) -> Loaded {
+    let name = path.display().to_string();
+    let read = |p: &str| std::fs::read_to_string(p).map_err(|e| e.to_string());
     match std::fs::read_to_string(path) {
-        Err(e) => Loaded::Unreadable(format!("cannot read {}: {e}", path.display())),
-        Ok(text) => match migcheck_lang::compile(&text) {
+        Err(e) => Loaded::Unreadable(format!("cannot read {name}: {e}")),
+        Ok(text) => match migcheck_lang::compile_file(&name, &text, &read) {
             Ok(model) => Loaded::Model(text, Box::new(model)),
-            Err(diags) => Loaded::Bad(text, diags),
+            Err(f) => Loaded::Bad(text, f.files, f.diagnostics),
         },
     }
 }
@@ -191,11 +193,12 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
                     &[Diagnostic::new(Span::default(), reason)],
                 ));
             }
-            Loaded::Bad(text, diags) => {
+            Loaded::Bad(text, files, diags) => {
                 bad += 1;
                 let source = Source {
                     path: &name,
                     text: &text,
+                    files: &files,
                 };
                 eprint!("{}", diagnostics::render(source, &diags, color_err));
                 eprintln!(
@@ -216,6 +219,7 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
                     source: Source {
                         path: &name,
                         text: &text,
+                        files: &model.files,
                     },
                     model: &model,
                     outcome: &outcome,
@@ -260,10 +264,11 @@ fn run_replay(args: &ReplayArgs) -> u8 {
             eprintln!("error: {reason}");
             return exit::BAD_INPUT;
         }
-        Loaded::Bad(text, diags) => {
+        Loaded::Bad(text, files, diags) => {
             let source = Source {
                 path: &name,
                 text: &text,
+                files: &files,
             };
             eprint!(
                 "{}",
@@ -275,6 +280,7 @@ fn run_replay(args: &ReplayArgs) -> u8 {
     let source = Source {
         path: &name,
         text: &text,
+        files: &model.files,
     };
     let trace = match replay::replay(&model, &args.schedule) {
         Ok(trace) => trace,

@@ -257,3 +257,48 @@ fn the_readme_example_gives_the_output_the_readme_shows() {
         );
     }
 }
+
+#[test]
+fn a_violation_inside_an_included_library_points_at_the_library() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::create_dir(dir.path().join("lib")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("lib/placement.migl"),
+        "library placement\nproc bump(c: int) {\n    let v = alloc[c]\n    alloc[c] = v + 1\n}\n",
+    )
+    .expect("write");
+    let path = model_file(
+        &dir,
+        "m",
+        "model m\ninclude \"lib/placement.migl\"\nshared alloc: map[0..2] int = 0\n\
+         task a { bump(0) }\ntask b { alloc[0] = 5 }\nexpect lost_update alloc\n",
+    );
+    let run = migcheck(&["check", &path]);
+    run.assert_code(1);
+    assert!(
+        run.stdout.contains("lib/placement.migl:3:5"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("schedule (3 steps): a,b,a"),
+        "{}",
+        run.stdout
+    );
+    migcheck(&["test", &path]).assert_code(0);
+    let run = migcheck(&["replay", &path, "--schedule", "a,b,a"]);
+    run.assert_code(1);
+    assert!(
+        run.stdout.contains("placement.migl:4 | alloc[c] = v + 1"),
+        "{}",
+        run.stdout
+    );
+    // A library is no model, and a missing include is bad input with its position.
+    let lib = dir.path().join("lib/placement.migl").display().to_string();
+    migcheck(&["check", &lib]).assert_code(2);
+    let bad = model_file(&dir, "bad", "model bad\ninclude \"lib/nosuch.migl\"\n");
+    let run = migcheck(&["check", &bad]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("cannot read"), "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("{bad}:2:1")), "{}", run.stderr);
+}

@@ -14,6 +14,7 @@ pub fn render(source: Source<'_>, diagnostics: &[Diagnostic], color: bool) -> St
     };
     let mut out = String::new();
     for d in diagnostics {
+        let source = source.for_span(d.span);
         let len = source.text.len();
         let start = (d.span.start as usize).min(len);
         let end = (d.span.end as usize).clamp(start, len);
@@ -65,6 +66,7 @@ mod tests {
             Source {
                 path: "f.mig",
                 text,
+                files: &[],
             },
             &[d],
             false,

@@ -81,20 +81,11 @@ pub fn render_violation(source: Source<'_>, v: &Violation, color: bool) -> Strin
         Renderer::plain()
     };
     let title = v.message.clone();
-    let len = source.text.len();
-    let clamp = |s: u32, e: u32| {
-        let s = (s as usize).min(len);
-        s..(e as usize).clamp(s, len)
-    };
-    let mut snippet = Snippet::source(source.text)
-        .line_start(1)
-        .origin(source.path)
-        .fold(true);
-    let mut any = false;
+    // One snippet per file, in order of first mention, each with its annotations.
+    let mut spans: Vec<(Level, migcheck_lang::Span, Option<&str>)> = Vec::new();
     if let Some(span) = v.span {
         if !v.notes.iter().any(|n| n.span == span) {
-            snippet = snippet.annotation(Level::Error.span(clamp(span.start, span.end)));
-            any = true;
+            spans.push((Level::Error, span, None));
         }
     }
     for (i, n) in v.notes.iter().enumerate() {
@@ -103,11 +94,34 @@ pub fn render_violation(source: Source<'_>, v: &Violation, color: bool) -> Strin
         } else {
             Level::Info
         };
-        snippet = snippet.annotation(level.span(clamp(n.span.start, n.span.end)).label(&n.text));
-        any = true;
+        spans.push((level, n.span, Some(&n.text)));
+    }
+    let mut files: Vec<u32> = Vec::new();
+    for (_, span, _) in &spans {
+        if !files.contains(&span.file) {
+            files.push(span.file);
+        }
     }
     let mut message = Level::Error.title(&title).id(v.kind.as_str());
-    if any {
+    for file in files {
+        let Some(first) = spans.iter().find(|s| s.1.file == file) else {
+            continue;
+        };
+        let src = source.for_span(first.1);
+        let len = src.text.len();
+        let mut snippet = Snippet::source(src.text)
+            .line_start(1)
+            .origin(src.path)
+            .fold(true);
+        for (level, span, label) in spans.iter().filter(|s| s.1.file == file) {
+            let start = (span.start as usize).min(len);
+            let end = (span.end as usize).clamp(start, len);
+            let mut a = level.span(start..end);
+            if let Some(l) = label {
+                a = a.label(l);
+            }
+            snippet = snippet.annotation(a);
+        }
         message = message.snippet(snippet);
     }
     let mut out = String::new();
@@ -228,7 +242,13 @@ fn render_step(source: Source<'_>, model: &Model, step: &TraceStep) -> String {
     for e in &step.events {
         match e {
             Event::Stmt(span) => {
-                let _ = writeln!(out, "  line {:>4} | {}", span.line, source.statement(*span));
+                let file = source.for_span(*span);
+                let at = if span.file > 0 {
+                    format!("{}:{}", file.path, span.line)
+                } else {
+                    format!("line {:>4}", span.line)
+                };
+                let _ = writeln!(out, "  {at} | {}", file.statement(*span));
             }
             Event::Read { slot, value } => {
                 let _ = writeln!(

@@ -11,14 +11,29 @@ pub mod diagnostics;
 pub mod human;
 pub mod json;
 
-/// A model file and its text, as the CLI read it.
+/// A model file and its text, as the CLI read it, with the files it included.
 #[derive(Debug, Clone, Copy)]
 pub struct Source<'a> {
     pub path: &'a str,
     pub text: &'a str,
+    /// Every file of the model (index 0 the main file), as `compile_file` gives them; a span's
+    /// `file` indexes this list. Empty when the model has one file.
+    pub files: &'a [migcheck_lang::SourceFile],
 }
 
-impl Source<'_> {
+impl<'a> Source<'a> {
+    /// The file that `span` points into.
+    pub fn for_span(&self, span: migcheck_lang::Span) -> Source<'a> {
+        match self.files.get(span.file as usize) {
+            Some(f) if span.file > 0 => Source {
+                path: &f.path,
+                text: &f.text,
+                files: self.files,
+            },
+            _ => *self,
+        }
+    }
+
     /// The text of 1-based line `line`, without its newline.
     pub fn line(&self, line: u32) -> &str {
         self.text

@@ -1,27 +1,9 @@
 //! Check errors: every class, with its line and column, and several errors reported together.
 
+mod common;
+use common::*;
+
 use migcheck_lang::compile;
-
-/// The errors as (line, col, message).
-fn errors(src: &str) -> Vec<(u32, u32, String)> {
-    match compile(src) {
-        Ok(_) => panic!("compiled: {src}"),
-        Err(e) => e
-            .into_iter()
-            .map(|d| (d.span.line, d.span.col, d.message))
-            .collect(),
-    }
-}
-
-/// Asserts that `src` fails with an error at (line, col) whose message contains `msg`.
-fn fails_at(src: &str, line: u32, col: u32, msg: &str) {
-    let errs = errors(src);
-    assert!(
-        errs.iter()
-            .any(|(l, c, m)| (*l, *c) == (line, col) && m.contains(msg)),
-        "{src:?}\nwant {line}:{col} {msg:?}\ngot {errs:?}"
-    );
-}
 
 const H: &str = "model t\nenum S { p, q }\nconst N = 2\nshared x: int = 0\nshared b: bool = false\nshared s: S = p\nshared m: map[0..N] int = 0\nshared e: map[S] bool = false\nlock l\n";
 

@@ -1,27 +1,9 @@
 //! Lowering tests: the exact instructions, shared flags and slots of small bodies.
 
-use migcheck_lang::compile;
-use migcheck_lang::ir::{BinOp, Domain, Expect, Expr, InstrKind as I, KeyDomain, Model, ValueType};
+mod common;
+use common::*;
 
-fn model(src: &str) -> Model {
-    match compile(src) {
-        Ok(m) => m,
-        Err(e) => panic!("does not compile: {e:?}"),
-    }
-}
-
-/// The first body's instructions with their shared flags.
-fn code(src: &str) -> Vec<(I, bool)> {
-    model(src).bodies[0]
-        .code
-        .iter()
-        .map(|i| (i.kind.clone(), i.shared))
-        .collect()
-}
-
-fn c(v: i64) -> Expr {
-    Expr::Const(v)
-}
+use migcheck_lang::ir::{BinOp, Domain, Expect, Expr, InstrKind as I, KeyDomain, ValueType};
 
 fn bin(op: BinOp, a: Expr, b: Expr) -> Expr {
     Expr::Binary(op, Box::new(a), Box::new(b))

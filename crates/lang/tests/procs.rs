@@ -1,30 +1,12 @@
 //! `proc`: parsing, the exact inlined instructions, shared flags, slots, and every error class
 //! with its position.
 
+mod common;
+use common::*;
+
 use migcheck_lang::ast::{Item, StmtKind, TypeExpr};
-use migcheck_lang::compile;
-use migcheck_lang::ir::{BinOp, Expr, InstrKind as I, Model, ValueType};
+use migcheck_lang::ir::{BinOp, Expr, InstrKind as I, ValueType};
 use migcheck_lang::parser::parse;
-
-fn model(src: &str) -> Model {
-    match compile(src) {
-        Ok(m) => m,
-        Err(e) => panic!("does not compile: {e:?}"),
-    }
-}
-
-/// The first body's instructions with their shared flags.
-fn code(src: &str) -> Vec<(I, bool)> {
-    model(src).bodies[0]
-        .code
-        .iter()
-        .map(|i| (i.kind.clone(), i.shared))
-        .collect()
-}
-
-fn c(v: i64) -> Expr {
-    Expr::Const(v)
-}
 
 fn l(slot: u32) -> Expr {
     Expr::Local(slot)
@@ -44,26 +26,6 @@ fn set_x(value: Expr) -> I {
         key: None,
         value,
     }
-}
-
-/// The errors as (line, col, message).
-fn errors(src: &str) -> Vec<(u32, u32, String)> {
-    match compile(src) {
-        Ok(_) => panic!("compiled: {src}"),
-        Err(e) => e
-            .into_iter()
-            .map(|d| (d.span.line, d.span.col, d.message))
-            .collect(),
-    }
-}
-
-fn fails_at(src: &str, line: u32, col: u32, msg: &str) {
-    let errs = errors(src);
-    assert!(
-        errs.iter()
-            .any(|(l, c, m)| (*l, *c) == (line, col) && m.contains(msg)),
-        "{src}\nwant {line}:{col} {msg:?}\ngot {errs:?}"
-    );
 }
 
 #[test]

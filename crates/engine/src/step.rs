@@ -328,7 +328,7 @@ struct Cx<'a> {
 fn exec(
     cx: &mut Cx<'_>,
     kind: &InstrKind,
-    _span: Span,
+    span: Span,
     task: usize,
     locks: &mut [u32],
     chooser: &mut dyn Chooser,
@@ -410,13 +410,13 @@ fn exec(
             if lo >= hi {
                 return Err(ErrorKind::EmptyChoose { lo, hi }.into());
             }
-            let v = chooser.choose(kind, lo, hi, _span).ok_or(Fail::Refused)?;
+            let v = chooser.choose(kind, lo, hi, span).ok_or(Fail::Refused)?;
             cx.log.event(Event::Choice { kind, value: v });
             cx.set_local(*slot, v);
         }
         InstrKind::Either { targets } => {
             let b = chooser
-                .choose(ChoiceKind::Branch, 0, targets.len() as i64, _span)
+                .choose(ChoiceKind::Branch, 0, targets.len() as i64, span)
                 .ok_or(Fail::Refused)?;
             cx.log.event(Event::Choice {
                 kind: ChoiceKind::Branch,

@@ -5,6 +5,8 @@ use std::fmt::Write;
 use annotate_snippets::{Level, Renderer, Snippet};
 use migcheck_engine::expect::{expected_text, found_text};
 use migcheck_engine::replay::{Trace, TraceStep};
+use migcheck_engine::semantics::Semantics;
+use migcheck_engine::state::Layout;
 use migcheck_engine::step::Event;
 use migcheck_engine::{Outcome, Verdict, Violation};
 use migcheck_lang::ir::Model;
@@ -149,7 +151,7 @@ pub fn render_trace(
     let _ = writeln!(
         out,
         "initial state: {}",
-        state_summary(model, &trace_initial(model))
+        state_summary(model, &Semantics::new(model).initial().shared)
     );
     for step in &trace.steps {
         out.push_str(&render_step(source, model, step));
@@ -167,8 +169,9 @@ pub fn render_trace(
             }
         }
         None => {
+            let layout = Layout::new(model);
             let running: Vec<&str> = (0..model.tasks.len())
-                .filter(|&t| !trace.state.finished(&layout(model), t))
+                .filter(|&t| !trace.state.finished(&layout, t))
                 .map(|t| model.tasks[t].name.as_str())
                 .collect();
             let _ = writeln!(out);
@@ -187,18 +190,6 @@ pub fn render_trace(
         }
     }
     out
-}
-
-fn layout(model: &Model) -> migcheck_engine::state::Layout {
-    migcheck_engine::state::Layout::new(model)
-}
-
-fn trace_initial(model: &Model) -> Vec<i64> {
-    let mut shared = vec![0; model.num_slots];
-    for v in &model.shared {
-        shared[v.base_slot..v.base_slot + v.len].copy_from_slice(&v.init);
-    }
-    shared
 }
 
 /// `x = 1, m[0] = 2, ...` for the whole shared state.

@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use migcheck_engine::{expect, replay, Options, Outcome, Verdict};
 use migcheck_lang::{Diagnostic, SourceFile, Span};
 use migcheck_report::human::{self, Checked};
-use migcheck_report::{diagnostics, json, Source};
+use migcheck_report::{diagnostics, json, markdown, Source};
 
 /// Exit codes, as DESIGN.md fixes them.
 mod exit {
@@ -55,6 +55,7 @@ struct CheckArgs {
     /// `.mig` files, or folders searched recursively for them.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
+    /// `markdown` prints one table row per model (for a CI job summary).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Stop with an incomplete verdict (exit 3) after storing this many states.
@@ -69,12 +70,19 @@ struct ReplayArgs {
     /// The schedule: task names joined by commas, each followed by `:N` per choice.
     #[arg(long, allow_hyphen_values = true)]
     schedule: String,
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = TraceFormat::Human)]
+    format: TraceFormat,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
+    Human,
+    Json,
+    Markdown,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TraceFormat {
     Human,
     Json,
 }
@@ -178,6 +186,7 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
                 eprintln!("error: {name}: {reason}");
                 results.push(json::error(
                     &name,
+                    &[],
                     &[Diagnostic::new(Span::default(), reason)],
                 ));
                 continue;
@@ -190,6 +199,7 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
                 eprintln!("error: {reason}");
                 results.push(json::error(
                     &name,
+                    &[],
                     &[Diagnostic::new(Span::default(), reason)],
                 ));
             }
@@ -205,7 +215,7 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
                     "ERROR {name}: the model does not check ({} error(s))",
                     diags.len()
                 );
-                results.push(json::error(&name, &diags));
+                results.push(json::error(&name, &files, &diags));
             }
             Loaded::Model(text, model) => {
                 let outcome: Outcome = migcheck_engine::check(&model, &options);
@@ -225,10 +235,10 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
                     outcome: &outcome,
                     expectation,
                 };
-                if args.format == Format::Json {
-                    results.push(json::checked(&checked));
-                } else {
+                if args.format == Format::Human {
                     print(&human::render_checked(&checked, color_out));
+                } else {
+                    results.push(json::checked(&checked));
                 }
             }
         }
@@ -237,6 +247,8 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
         let doc = serde_json::to_string_pretty(&json::Report::new(results))
             .expect("the report serialises");
         print(&format!("{doc}\n"));
+    } else if args.format == Format::Markdown {
+        print(&markdown::table(&results));
     } else {
         let word = if test { "failed" } else { "violated" };
         print(&format!(
@@ -294,7 +306,7 @@ fn run_replay(args: &ReplayArgs) -> u8 {
             return exit::BAD_INPUT;
         }
     };
-    if args.format == Format::Json {
+    if args.format == TraceFormat::Json {
         let doc = serde_json::to_string_pretty(&json::trace(source, &model, &trace))
             .expect("the trace serialises");
         print(&format!("{doc}\n"));

@@ -286,6 +286,36 @@ fn a_violation_inside_an_included_library_points_at_the_library() {
         run.stdout
     );
     migcheck(&["test", &path]).assert_code(0);
+    // The JSON names the library wherever a position is in it, and so does the message.
+    let run = migcheck(&["check", "--format", "json", &path]);
+    let v = &run.json()["results"][0]["violation"];
+    assert!(
+        v["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("lib/placement.migl")),
+        "{v}"
+    );
+    assert!(
+        v["lines"][0]["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("lib/placement.migl")),
+        "{v}"
+    );
+    assert!(
+        v["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("placement.migl (step 1)")),
+        "{v}"
+    );
+    let run = migcheck(&["replay", "--format", "json", &path, "--schedule", "a,b,a"]);
+    let step = &run.json()["steps"][0];
+    assert_eq!(step["statements"][1]["line"], 3, "{step}"); // the call, then the proc's line
+    assert!(
+        step["statements"][1]["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("lib/placement.migl")),
+        "{step}"
+    );
     let run = migcheck(&["replay", &path, "--schedule", "a,b,a"]);
     run.assert_code(1);
     assert!(
@@ -301,4 +331,34 @@ fn a_violation_inside_an_included_library_points_at_the_library() {
     run.assert_code(2);
     assert!(run.stderr.contains("cannot read"), "{}", run.stderr);
     assert!(run.stderr.contains(&format!("{bad}:2:1")), "{}", run.stderr);
+}
+
+#[test]
+fn markdown_format_is_one_table_row_per_model() {
+    let run = migcheck(&["test", "--format", "markdown", "models/examples/"]);
+    run.assert_code(0);
+    let rows: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        rows[0].starts_with("| Model | What it shows | Expected | Found |"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(rows.len(), 2 + 12, "{}", run.stdout);
+    assert!(
+        rows[2].starts_with("| `models/examples/01_lost_update_bug.mig` |")
+            && rows[2].contains("| `lost_update alloc_inst` at line ")
+            && rows[2].contains(" | 5 | "),
+        "{}",
+        rows[2]
+    );
+    // A replay has no table form.
+    let run = migcheck(&[
+        "replay",
+        "--format",
+        "markdown",
+        "models/examples/02_deadlock_bug.mig",
+        "--schedule",
+        "a",
+    ]);
+    run.assert_code(2);
 }

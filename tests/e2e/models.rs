@@ -90,3 +90,39 @@ fn every_reported_schedule_replays_to_the_same_violation() {
         );
     }
 }
+
+/// The rows of a markdown table without their last cell (the time, which varies from run to run).
+fn rows_without_time(table: &str) -> Vec<String> {
+    table
+        .lines()
+        .filter(|l| l.starts_with('|'))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_end_matches('|').split(" | ").collect();
+            cells[..cells.len() - 1].join(" | ")
+        })
+        .collect()
+}
+
+#[test]
+fn docs_models_table_is_current() {
+    let doc = std::fs::read_to_string(root().join("docs/models.md")).expect("docs/models.md");
+    let mut tables = 0;
+    let mut rest = doc.as_str();
+    while let Some(start) = rest.find("<!-- table: ") {
+        let after = &rest[start + "<!-- table: ".len()..];
+        let (folder, after) = after.split_once(" -->").expect("the marker closes");
+        let (table, after) = after
+            .split_once("<!-- end table -->")
+            .expect("each table has an end marker");
+        let run = migcheck(&["test", "--format", "markdown", folder]);
+        run.assert_code(0);
+        assert_eq!(
+            rows_without_time(table),
+            rows_without_time(&run.stdout),
+            "the table of {folder} in docs/models.md is stale: run scripts/models-doc"
+        );
+        tables += 1;
+        rest = after;
+    }
+    assert!(tables >= 2, "docs/models.md has lost its tables");
+}

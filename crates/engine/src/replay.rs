@@ -97,9 +97,9 @@ impl Chooser for ReplayChooser<'_> {
         };
         let Some(text) = self.raw.get(self.made.len()) else {
             self.error = Some(format!(
-                "missing choice: the step resolves {what} at line {} and the schedule gives no \
+                "missing choice: the step resolves {what} at {} and the schedule gives no \
                  value for it",
-                span.line
+                self.model.at_line(span)
             ));
             return None;
         };
@@ -126,8 +126,8 @@ impl Chooser for ReplayChooser<'_> {
             }
             _ => {
                 self.error = Some(format!(
-                    "impossible choice `{text}`: {what} at line {} {options}",
-                    span.line
+                    "impossible choice `{text}`: {what} at {} {options}",
+                    self.model.at_line(span)
                 ));
                 None
             }
@@ -207,9 +207,9 @@ impl<'m> Replayer<'m> {
             );
             if let StepResult::Blocked { wait, span } = &result {
                 return Err(refuse(format!(
-                    "task `{}` cannot step here: it is blocked at line {} waiting for {}",
+                    "task `{}` cannot step here: it is blocked at {} waiting for {}",
                     rs.task,
-                    span.line,
+                    model.at_line(*span),
                     describe_wait(model, wait)
                 )));
             }
@@ -371,16 +371,16 @@ impl<'m> Replayer<'m> {
             .expect("replay's bookkeeping agrees with the state's");
         let name = |t: usize| model.tasks[t].name.as_str();
         let message = format!(
-            "lost update of `{location}`: {} read it at line {} (step {}), {} wrote it at line {} \
-             (step {}), then {} overwrote it at line {} (step {}) without reading it again",
+            "lost update of `{location}`: {} read it at {} (step {}), {} wrote it at {} \
+             (step {}), then {} overwrote it at {} (step {}) without reading it again",
             name(read.task),
-            read.span.line,
+            model.at_line(read.span),
             read.step,
             name(write.task),
-            write.span.line,
+            model.at_line(write.span),
             write.step,
             name(overwrite.task),
-            overwrite.span.line,
+            model.at_line(overwrite.span),
             overwrite.step
         );
         let mut v = Violation::new(ViolationKind::LostUpdate, message, done.clone());

@@ -3,6 +3,15 @@
 use crate::ir::{KeyDomain, Model, ValueType};
 
 impl Model {
+    /// `line N` for a position in the model's own file, `line N of PATH` for one in an included
+    /// library: how messages name a position.
+    pub fn at_line(&self, span: crate::Span) -> String {
+        match self.files.get(span.file as usize) {
+            Some(f) if span.file > 0 => format!("line {} of {}", span.line, f.path),
+            _ => format!("line {}", span.line),
+        }
+    }
+
     /// Formats a value of type `ty`: `true`, `42`, or an enum variant's name.
     pub fn format_value(&self, ty: ValueType, value: i64) -> String {
         match ty {

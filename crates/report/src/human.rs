@@ -299,8 +299,8 @@ fn render_step(source: Source<'_>, model: &Model, step: &TraceStep) -> String {
     if let Some(e) = &step.error {
         let _ = writeln!(
             out,
-            "  the step fails at line {}: {}",
-            e.span.line,
+            "  the step fails at {}: {}",
+            model.at_line(e.span),
             migcheck_engine::violation::describe_error(model, Some(step.task), &e.kind)
         );
     } else {

@@ -8,7 +8,7 @@ use migcheck_engine::replay::Trace;
 use migcheck_engine::step::Event;
 use migcheck_engine::{Verdict, Violation};
 use migcheck_lang::ir::Model;
-use migcheck_lang::Diagnostic;
+use migcheck_lang::{Diagnostic, SourceFile, Span};
 
 use crate::human::Checked;
 use crate::{replay_command, Source};
@@ -37,6 +37,9 @@ impl Report {
 pub struct ModelResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+    /// The model's doc string (`model NAME "doc"`), where it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
     pub path: String,
     /// `ok`, `violation`, `incomplete` or `error`.
     pub verdict: &'static str,
@@ -64,6 +67,9 @@ pub struct ViolationJson {
     pub length: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
+    /// The file of `line` when it is in an included library, not in the model's own file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     pub lines: Vec<LineJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replay: Option<String>,
@@ -72,7 +78,26 @@ pub struct ViolationJson {
 #[derive(Debug, Serialize)]
 pub struct LineJson {
     pub line: u32,
+    /// The file of `line` when it is in an included library.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     pub note: String,
+}
+
+/// A statement's position in a replayed step.
+#[derive(Debug, Serialize)]
+pub struct PositionJson {
+    pub line: u32,
+    /// The file of `line` when it is in an included library.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+}
+
+/// The path of the file `span` points into, when that is an included library (file index > 0).
+fn library_file(files: &[SourceFile], span: Span) -> Option<String> {
+    (span.file > 0)
+        .then(|| files.get(span.file as usize).map(|f| f.path.clone()))
+        .flatten()
 }
 
 #[derive(Debug, Serialize)]
@@ -89,6 +114,9 @@ pub struct ErrorJson {
     pub message: String,
     pub line: u32,
     pub column: u32,
+    /// The file of the position when it is in an included library.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
 }
@@ -111,11 +139,13 @@ pub fn violation(model: &Model, v: &Violation, path: Option<&str>) -> ViolationJ
         message: v.message.clone(),
         length: v.schedule.len(),
         line: v.span.map(|s| s.line),
+        file: v.span.and_then(|s| library_file(&model.files, s)),
         lines: v
             .notes
             .iter()
             .map(|n| LineJson {
                 line: n.span.line,
+                file: library_file(&model.files, n.span),
                 note: n.text.clone(),
             })
             .collect(),
@@ -138,6 +168,7 @@ pub fn checked(c: &Checked<'_>) -> ModelResult {
     };
     ModelResult {
         model: Some(c.model.name.clone()),
+        doc: c.model.doc.clone(),
         path: c.source.path.to_string(),
         verdict,
         violation,
@@ -158,9 +189,11 @@ pub fn checked(c: &Checked<'_>) -> ModelResult {
 }
 
 /// The result of a model that could not be checked (bad input).
-pub fn error(path: &str, diagnostics: &[Diagnostic]) -> ModelResult {
+/// `files` are the files the front end read, as its failure lists them (a span's `file` indexes it).
+pub fn error(path: &str, files: &[SourceFile], diagnostics: &[Diagnostic]) -> ModelResult {
     ModelResult {
         model: None,
+        doc: None,
         path: path.to_string(),
         verdict: "error",
         violation: None,
@@ -172,6 +205,7 @@ pub fn error(path: &str, diagnostics: &[Diagnostic]) -> ModelResult {
                 message: d.message.clone(),
                 line: d.span.line,
                 column: d.span.col,
+                file: library_file(files, d.span),
                 hint: d.hint.clone(),
             })
             .collect(),
@@ -198,6 +232,8 @@ pub struct StepJson {
     pub task: String,
     pub choices: Vec<String>,
     pub lines: Vec<u32>,
+    /// The same statements as `lines`, each with its file when it is in an included library.
+    pub statements: Vec<PositionJson>,
     pub reads: Vec<ValueJson>,
     pub writes: Vec<ValueJson>,
     pub locks_taken: Vec<String>,
@@ -240,6 +276,7 @@ pub fn trace(source: Source<'_>, model: &Model, trace: &Trace) -> ReplayJson {
                     .map(|c| migcheck_engine::schedule::format_choice(model, *c))
                     .collect(),
                 lines: Vec::new(),
+                statements: Vec::new(),
                 reads: Vec::new(),
                 writes: Vec::new(),
                 locks_taken: Vec::new(),
@@ -260,7 +297,13 @@ pub fn trace(source: Source<'_>, model: &Model, trace: &Trace) -> ReplayJson {
             };
             for e in &s.events {
                 match e {
-                    Event::Stmt(span) => j.lines.push(span.line),
+                    Event::Stmt(span) => {
+                        j.lines.push(span.line);
+                        j.statements.push(PositionJson {
+                            line: span.line,
+                            file: library_file(&model.files, *span),
+                        });
+                    }
                     Event::Read { slot, value: v } => j.reads.push(ValueJson {
                         location: model.slot_name(*slot as usize),
                         value: value(*slot, *v),

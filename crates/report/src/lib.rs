@@ -2,7 +2,7 @@
 //!
 //! [`diagnostics`] renders front-end errors with the source line and a caret; [`human`] renders a
 //! checked model's result and a replayed trace for the terminal; [`json`] is the
-//! machine-readable form of DESIGN.md. Nothing here explores or parses: the CLI hands in the
+//! machine-readable form of DESIGN.md; [`markdown`] a table of results for CI summaries. Nothing here explores or parses: the CLI hands in the
 //! model, its source and the engine's outcome.
 //!
 //! Architecture invariant: rendering never decides anything; the same inputs give the same text.
@@ -10,6 +10,7 @@
 pub mod diagnostics;
 pub mod human;
 pub mod json;
+pub mod markdown;
 
 /// A model file and its text, as the CLI read it, with the files it included.
 #[derive(Debug, Clone, Copy)]

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use migcheck_engine::{expect, replay, Options, Outcome, Verdict};
+use migcheck_engine::{expect, replay, Explorer, Options, Outcome, Verdict};
 use migcheck_lang::{Diagnostic, SourceFile, Span};
 use migcheck_report::human::{self, Checked};
 use migcheck_report::{diagnostics, json, markdown, Source};
@@ -61,6 +61,10 @@ struct CheckArgs {
     /// Stop with an incomplete verdict (exit 3) after storing this many states.
     #[arg(long, value_name = "N")]
     max_states: Option<u64>,
+    /// Explore with the reference explorer: simple and slow, the oracle the fast explorer is
+    /// tested against (same verdicts and schedules; it counts more states, see docs/cli.md).
+    #[arg(long)]
+    reference: bool,
 }
 
 #[derive(clap::Args)]
@@ -170,6 +174,11 @@ fn load(path: &Path) -> Loaded {
 fn run_check(args: &CheckArgs, test: bool) -> u8 {
     let options = Options {
         max_states: args.max_states,
+        explorer: if args.reference {
+            Explorer::Reference
+        } else {
+            Explorer::Fast
+        },
     };
     let color_out = color(std::io::stdout().is_terminal());
     let color_err = color(std::io::stderr().is_terminal());

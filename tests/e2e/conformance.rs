@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::util::{check_json, mig_files, migcheck};
+use super::util::{check_json, check_json_with, mig_files, migcheck};
 
 /// What a conformance file's first line expects.
 #[derive(Debug, PartialEq)]
@@ -112,11 +112,15 @@ fn every_conformance_model_gives_its_stated_result() {
     let files = mig_files(&dir);
     assert!(files.len() >= 30, "only {} conformance models", files.len());
     let mut failures = Vec::new();
-    for file in &files {
+    // The fast explorer (the default) and the reference one, each on its own.
+    for (file, flags) in files
+        .iter()
+        .flat_map(|f| [(f, &[][..]), (f, &["--reference"][..])])
+    {
         let text = std::fs::read_to_string(file).expect("read");
         let expected = parse_expected(text.lines().next().unwrap_or_default());
         let path = file.display().to_string();
-        let (code, result) = check_json(&path);
+        let (code, result) = check_json_with(&path, flags);
         let ok = match &expected {
             Expected::Ok => code == 0 && result["verdict"] == "ok",
             Expected::BadInput { line } => {
@@ -138,7 +142,7 @@ fn every_conformance_model_gives_its_stated_result() {
         };
         if !ok {
             failures.push(format!(
-                "{}: expected {expected:?}, got exit {code}: {result}",
+                "{} {flags:?}: expected {expected:?}, got exit {code}: {result}",
                 file.file_name().unwrap_or_default().to_string_lossy()
             ));
         }

@@ -62,7 +62,14 @@ pub fn model_file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
 
 /// `migcheck check --format json PATH` on one model: (exit code, the one result).
 pub fn check_json(path: &str) -> (i32, Value) {
-    let run = migcheck(&["check", "--format", "json", path]);
+    check_json_with(path, &[])
+}
+
+/// [`check_json`] with further flags (`--reference`).
+pub fn check_json_with(path: &str, flags: &[&str]) -> (i32, Value) {
+    let mut args = vec!["check", "--format", "json", path];
+    args.extend(flags);
+    let run = migcheck(&args);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     let doc = run.json();
     (run.code, doc["results"][0].clone())

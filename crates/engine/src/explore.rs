@@ -24,6 +24,19 @@ use crate::violation::Violation;
 pub struct Options {
     /// Stop with an incomplete verdict once this many states are stored.
     pub max_states: Option<u64>,
+    pub explorer: Explorer,
+}
+
+/// Which explorer [`check`] runs. Both give the same verdict and schedule; their state counts
+/// differ where the fast one merges states that differ only in lost-update marks that can no
+/// longer matter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Explorer {
+    /// [`crate::fast::explore`]: packed states, no allocation per transition.
+    #[default]
+    Fast,
+    /// [`explore`]: the simple breadth-first oracle.
+    Reference,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -34,6 +47,8 @@ pub struct Stats {
     pub transitions: u64,
     /// The length of the longest shortest schedule seen (the breadth-first depth reached).
     pub depth: usize,
+    /// Bytes the explorer's store of states held at the end (0 where not measured).
+    pub bytes: u64,
     pub seconds: f64,
 }
 
@@ -74,7 +89,10 @@ pub enum Found {
 /// Explores `model` and describes the violation found, if any, in full.
 pub fn check(model: &Model, options: &Options) -> Outcome {
     let start = Instant::now();
-    let (found, mut stats) = explore(model, options);
+    let (found, mut stats) = match options.explorer {
+        Explorer::Fast => crate::fast::explore(model, options),
+        Explorer::Reference => explore(model, options),
+    };
     let verdict = match found {
         Found::Nothing => Verdict::Ok,
         Found::Incomplete(reason) => Verdict::Incomplete { reason },

@@ -21,6 +21,7 @@
 
 pub mod expect;
 pub mod explore;
+pub mod fast;
 pub mod replay;
 pub mod schedule;
 pub mod semantics;
@@ -28,7 +29,7 @@ pub mod state;
 pub mod step;
 pub mod violation;
 
-pub use explore::{check, explore, Options, Outcome, Stats, Verdict};
+pub use explore::{check, explore, Explorer, Options, Outcome, Stats, Verdict};
 pub use schedule::{Choice, ChoiceKind, Schedule, ScheduleStep};
 pub use state::State;
 pub use violation::{Violation, ViolationKind};

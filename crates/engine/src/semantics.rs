@@ -6,14 +6,14 @@ use migcheck_lang::Span;
 
 use crate::schedule::{Choice, ChoiceKind};
 use crate::state::{Layout, State, LU_NONE, LU_READ, LU_STALE};
-use crate::step::{self, Chooser, ErrorKind, StepLog, StepResult, WaitFor};
+use crate::step::{self, Chooser, ErrorKind, StepEnd, StepLog, StepResult, WaitFor};
 
 /// The model with what the explorers precompute about it.
 pub struct Semantics<'m> {
     pub model: &'m Model,
     pub layout: Layout,
     /// Per shared slot: whether lost updates are tracked there (not `last_writer_wins`).
-    tracked: Vec<bool>,
+    pub tracked: Vec<bool>,
 }
 
 /// A choice point met by a step, with the range it offered.
@@ -85,18 +85,40 @@ impl<'m> Semantics<'m> {
         log: &mut StepLog,
         mut f: impl FnMut(StepResult, &[Choice], &StepLog) -> bool,
     ) {
+        let mut next = state.clone();
+        self.for_each_resolution_into(state, task, log, &mut next, |end, choices, log, next| {
+            let result = match end {
+                StepEnd::Ran => StepResult::Next(next.clone()),
+                StepEnd::Blocked { wait, span } => StepResult::Blocked { wait, span },
+                StepEnd::Error(e) => StepResult::Error(e),
+                StepEnd::Refused => StepResult::Refused,
+            };
+            f(result, choices, log)
+        });
+    }
+
+    /// [`Semantics::for_each_resolution`] without allocating: each resolution's next state is
+    /// written into `next` (see [`step::step_into`]) and handed to `f` with it.
+    pub fn for_each_resolution_into(
+        &self,
+        state: &State,
+        task: usize,
+        log: &mut StepLog,
+        next: &mut State,
+        mut f: impl FnMut(StepEnd, &[Choice], &StepLog, &mut State) -> bool,
+    ) {
         let mut en = Enumerator::default();
         let mut choices = Vec::new();
         loop {
             en.points.clear();
             log.clear();
-            let result = step::step(self.model, &self.layout, state, task, &mut en, log);
+            let end = step::step_into(self.model, &self.layout, state, task, &mut en, log, next);
             choices.clear();
             choices.extend(en.points.iter().map(|p| Choice {
                 kind: p.kind,
                 value: p.value,
             }));
-            if !f(result, &choices, log) {
+            if !f(end, &choices, log, next) {
                 return;
             }
             // The next resolution: bump the last choice that has a next value.
@@ -171,8 +193,20 @@ impl<'m> Semantics<'m> {
     /// The checks of a newly reached state: invariants in declaration order, then the final
     /// properties (when every task has finished) or deadlock (when no task can step).
     pub fn check_state(&self, state: &State) -> StateCheck {
+        self.check_state_in(&mut state.clone(), &mut StepLog::default(), |_, _| true)
+    }
+
+    /// [`Semantics::check_state`] without allocating. `may_block(task, pc)` says whether the step
+    /// of unfinished `task` at `pc` could block at all (false lets the deadlock check skip running it);
+    /// `log` is scratch space. `state` is only read (the `mut` is the evaluator's).
+    pub fn check_state_in(
+        &self,
+        state: &mut State,
+        log: &mut StepLog,
+        may_block: impl Fn(usize, u32) -> bool,
+    ) -> StateCheck {
         for (i, p) in self.model.invariants.iter().enumerate() {
-            match step::eval_property(self.model, &state.shared, &p.expr) {
+            match step::eval_property_in(self.model, &mut state.shared, log, &p.expr) {
                 Ok(true) => {}
                 Ok(false) => return StateCheck::Invariant(i),
                 Err(error) => {
@@ -186,7 +220,7 @@ impl<'m> Semantics<'m> {
         }
         if state.all_finished(&self.layout) {
             for (i, p) in self.model.finals.iter().enumerate() {
-                match step::eval_property(self.model, &state.shared, &p.expr) {
+                match step::eval_property_in(self.model, &mut state.shared, log, &p.expr) {
                     Ok(true) => {}
                     Ok(false) => return StateCheck::Final(i),
                     Err(error) => {
@@ -200,10 +234,19 @@ impl<'m> Semantics<'m> {
             }
             return StateCheck::Fine;
         }
-        let stuck = (0..self.model.tasks.len())
-            .filter(|&t| !state.finished(&self.layout, t))
-            .all(|t| self.wait_of(state, t).is_some());
-        if stuck {
+        let unfinished = |t: &usize| !state.finished(&self.layout, *t);
+        let tasks = 0..self.model.tasks.len();
+        if !tasks
+            .clone()
+            .filter(unfinished)
+            .all(|t| may_block(t, state.pcs[t]))
+        {
+            return StateCheck::Fine;
+        }
+        if tasks
+            .filter(unfinished)
+            .all(|t| self.wait_of(state, t).is_some())
+        {
             StateCheck::Deadlock
         } else {
             StateCheck::Fine

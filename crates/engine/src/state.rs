@@ -86,6 +86,15 @@ impl State {
         }
     }
 
+    /// Makes `self` a copy of `other`, a state of the same model, without allocating.
+    pub fn copy_from(&mut self, other: &State) {
+        self.shared.copy_from_slice(&other.shared);
+        self.locks.copy_from_slice(&other.locks);
+        self.pcs.copy_from_slice(&other.pcs);
+        self.locals.copy_from_slice(&other.locals);
+        self.lu.copy_from_slice(&other.lu);
+    }
+
     pub fn finished(&self, layout: &Layout, task: usize) -> bool {
         self.pcs[task] >= layout.ends[task]
     }

@@ -195,10 +195,44 @@ pub fn step(
     chooser: &mut dyn Chooser,
     log: &mut StepLog,
 ) -> StepResult {
+    let mut next = state.clone();
+    match step_into(model, layout, state, task, chooser, log, &mut next) {
+        StepEnd::Ran => StepResult::Next(next),
+        StepEnd::Blocked { wait, span } => StepResult::Blocked { wait, span },
+        StepEnd::Error(e) => StepResult::Error(e),
+        StepEnd::Refused => StepResult::Refused,
+    }
+}
+
+/// How [`step_into`] ended: like [`StepResult`], with the next state left in the caller's buffer.
+#[derive(Debug, Clone)]
+pub enum StepEnd {
+    /// The step ran; the buffer holds the state after it (lost-update bookkeeping not updated).
+    Ran,
+    Blocked {
+        wait: WaitFor,
+        span: Span,
+    },
+    Error(StepError),
+    Refused,
+}
+
+/// [`step`] without allocating: the state after the step is written into `next` (a state of the
+/// same model; its previous contents do not matter). On anything but [`StepEnd::Ran`], `next`
+/// holds a partly stepped state that means nothing.
+pub fn step_into(
+    model: &Model,
+    layout: &Layout,
+    state: &State,
+    task: usize,
+    chooser: &mut dyn Chooser,
+    log: &mut StepLog,
+    next: &mut State,
+) -> StepEnd {
     let inst = &model.tasks[task];
     let body = &model.bodies[inst.body as usize];
     let end = body.code.len() as u32;
-    let mut next = state.clone();
+    next.copy_from(state);
     let base = layout.local_base[task];
     let mut pc = next.pcs[task];
     debug_assert!(pc < end, "step of a finished task");
@@ -235,7 +269,7 @@ pub fn step(
         } else {
             since_shared += 1;
             if since_shared > LOCAL_STEP_LIMIT {
-                return StepResult::Error(StepError {
+                return StepEnd::Error(StepError {
                     kind: ErrorKind::LocalLoop,
                     span: instr.span,
                 });
@@ -258,23 +292,23 @@ pub fn step(
         ) {
             Ok(flow) => flow,
             Err(Fail::Error(kind)) => {
-                return StepResult::Error(StepError {
+                return StepEnd::Error(StepError {
                     kind,
                     span: instr.span,
                 })
             }
-            Err(Fail::Refused) => return StepResult::Refused,
+            Err(Fail::Refused) => return StepEnd::Refused,
         };
         let is_begin = matches!(instr.kind, InstrKind::AtomicBegin { .. });
         match flow {
             Flow::Block(wait) => {
                 if atomic_depth > 0 && atomic_stmts > 0 {
-                    return StepResult::Error(StepError {
+                    return StepEnd::Error(StepError {
                         kind: ErrorKind::BlockInAtomic(wait),
                         span: instr.span,
                     });
                 }
-                return StepResult::Blocked {
+                return StepEnd::Blocked {
                     wait,
                     span: instr.span,
                 };
@@ -303,7 +337,7 @@ pub fn step(
             }
         }
     }
-    StepResult::Next(next)
+    StepEnd::Ran
 }
 
 enum Fail {
@@ -545,13 +579,23 @@ pub fn binary(op: BinOp, a: i64, b: i64) -> Result<i64, ErrorKind> {
 /// Evaluates an invariant or final property over the shared state (it reads nothing that counts
 /// for lost updates). An error in it (overflow, a key out of its domain) is returned as such.
 pub fn eval_property(model: &Model, shared: &[i64], expr: &Expr) -> Result<bool, ErrorKind> {
-    let mut shared = shared.to_vec();
-    let mut log = StepLog::default();
+    eval_property_in(model, &mut shared.to_vec(), &mut StepLog::default(), expr)
+}
+
+/// [`eval_property`] without copying: evaluation only reads `shared` (the `mut` is the
+/// evaluator's, which steps share), and `log` is scratch space, cleared first.
+pub fn eval_property_in(
+    model: &Model,
+    shared: &mut [i64],
+    log: &mut StepLog,
+    expr: &Expr,
+) -> Result<bool, ErrorKind> {
+    log.clear();
     let mut cx = Cx {
         model,
-        shared: &mut shared,
+        shared,
         locals: &mut [],
-        log: &mut log,
+        log,
     };
     Ok(cx.eval(expr)? != 0)
 }

@@ -2,7 +2,7 @@
 
 use migcheck_lang::ir::Model;
 
-use crate::explore::{check, Options, Verdict};
+use crate::explore::{check, Explorer, Options, Verdict};
 use crate::replay::replay;
 use crate::step::{Event, WaitFor};
 use crate::violation::{Violation, ViolationKind};
@@ -198,12 +198,16 @@ fn a_schedule_replays_identically_every_time() {
 #[test]
 fn the_state_budget_gives_an_incomplete_verdict() {
     let m = model("model m\nshared x: int = 0\ntask a[i in 0..3] { x = x + 1; x = x + 1 }\n");
-    let o = check(
-        &m,
-        &Options {
-            max_states: Some(4),
-        },
-    );
-    assert!(matches!(o.verdict, Verdict::Incomplete { .. }));
+    for explorer in [Explorer::Fast, Explorer::Reference] {
+        let o = check(
+            &m,
+            &Options {
+                max_states: Some(4),
+                explorer,
+            },
+        );
+        assert!(matches!(o.verdict, Verdict::Incomplete { .. }));
+        assert_eq!(o.stats.states, 4);
+    }
     assert_eq!(check(&m, &Options::default()).verdict, Verdict::Ok);
 }

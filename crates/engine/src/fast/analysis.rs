@@ -1,0 +1,129 @@
+//! What the fast explorer knows about a model before it runs: per task body and program counter,
+//! which shared variables the task may still write, and whether its next step could block.
+
+use migcheck_lang::ir::{InstrKind, Model, TaskBody};
+
+/// Static facts about every task body.
+pub struct Analysis {
+    /// Per body, per pc (`0..=end`): the shared variables (by index) that some step from this pc
+    /// on may write, as a bit set over variables.
+    future_writes: Vec<Vec<Vec<u64>>>,
+    /// Per body, per pc: whether the step that starts here could block (its closing statement,
+    /// or the first statement of its `atomic` block, is a `lock` or an `await`).
+    may_block: Vec<Vec<bool>>,
+}
+
+/// The pcs control may go to after the instruction at `pc` (`end` for leaving the task).
+fn successors(body: &TaskBody, pc: usize, out: &mut Vec<usize>) {
+    let end = body.code.len();
+    out.clear();
+    match &body.code[pc].kind {
+        InstrKind::Jump(t) => out.push((*t as usize).min(end)),
+        InstrKind::Branch { target, .. } => out.extend([pc + 1, *target as usize]),
+        InstrKind::Either { targets } => out.extend(targets.iter().map(|t| *t as usize)),
+        InstrKind::ForEnter { exit, .. } => out.extend([pc + 1, *exit as usize]),
+        InstrKind::ForNext { body: b, .. } => out.extend([pc + 1, *b as usize]),
+        InstrKind::Return => out.push(end),
+        _ => out.push(pc + 1),
+    }
+    for s in out.iter_mut() {
+        *s = (*s).min(end);
+    }
+}
+
+impl Analysis {
+    pub fn new(model: &Model) -> Analysis {
+        let words = model.shared.len().div_ceil(64).max(1);
+        let mut future_writes = Vec::with_capacity(model.bodies.len());
+        let mut may_block = Vec::with_capacity(model.bodies.len());
+        for body in &model.bodies {
+            future_writes.push(Self::future_writes_of(body, words));
+            may_block.push(
+                (0..=body.code.len())
+                    .map(|pc| Self::blocks(body, pc))
+                    .collect(),
+            );
+        }
+        Analysis {
+            future_writes,
+            may_block,
+        }
+    }
+
+    /// Backward fixed point: a pc may write what it writes itself and what its successors may.
+    fn future_writes_of(body: &TaskBody, words: usize) -> Vec<Vec<u64>> {
+        let end = body.code.len();
+        let mut sets = vec![vec![0u64; words]; end + 1];
+        let mut succ = Vec::new();
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for pc in (0..end).rev() {
+                let mut set = sets[pc].clone();
+                if let InstrKind::SetShared { var, .. } = body.code[pc].kind {
+                    set[var as usize / 64] |= 1 << (var % 64);
+                }
+                successors(body, pc, &mut succ);
+                for &s in &succ {
+                    for (w, x) in set.iter_mut().zip(&sets[s]) {
+                        *w |= x;
+                    }
+                }
+                if set != sets[pc] {
+                    sets[pc] = set;
+                    changed = true;
+                }
+            }
+        }
+        sets
+    }
+
+    /// Whether a step starting at `pc` could end blocked: follows the local statements (every
+    /// branch) to each shared statement the step could close on.
+    fn blocks(body: &TaskBody, pc: usize) -> bool {
+        let end = body.code.len();
+        let mut seen = vec![false; end + 1];
+        let mut stack = vec![pc];
+        let mut succ = Vec::new();
+        while let Some(pc) = stack.pop() {
+            if pc >= end || std::mem::replace(&mut seen[pc], true) {
+                continue;
+            }
+            let instr = &body.code[pc];
+            if instr.shared {
+                match &instr.kind {
+                    InstrKind::Lock(_) | InstrKind::Await(_) => return true,
+                    InstrKind::AtomicBegin { end: close } => {
+                        let inner = &body.code[pc + 1..(*close as usize).min(end)];
+                        if inner
+                            .iter()
+                            .any(|i| matches!(i.kind, InstrKind::Lock(_) | InstrKind::Await(_)))
+                        {
+                            return true;
+                        }
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            successors(body, pc, &mut succ);
+            stack.extend(&succ);
+        }
+        false
+    }
+
+    /// Whether a task of body `body` at `pc` may still write shared variable `var`.
+    pub fn may_write(&self, body: usize, pc: usize, var: usize) -> bool {
+        self.future_writes[body][pc][var / 64] & (1 << (var % 64)) != 0
+    }
+
+    /// Whether the step of a task of body `body` at `pc` could block.
+    pub fn may_block(&self, body: usize, pc: usize) -> bool {
+        self.may_block[body][pc]
+    }
+
+    /// Whether a task of body `body` writes `var` anywhere it can reach from its start.
+    pub fn ever_writes(&self, body: usize, var: usize) -> bool {
+        self.may_write(body, 0, var)
+    }
+}

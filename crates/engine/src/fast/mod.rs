@@ -1,0 +1,260 @@
+//! The fast explorer: the reference explorer's breadth-first search, with the same order of
+//! states, tasks, resolutions and checks — so the same verdict and the same shortest schedule —
+//! but over packed states in a compact table, without allocating per transition.
+//!
+//! What makes it faster and smaller than the reference ([`crate::explore`]):
+//! - states are packed into as few bits as their domains need ([`pack`]) and stored end to end
+//!   in one arena with an open-addressing index ([`table`]); the arena is the BFS queue, and a
+//!   state's parent is one `u32`, the step that reached it being found again by re-expanding the
+//!   parent only when a schedule is printed;
+//! - the lost-update mark of a task-location pair is dropped as soon as the task can no longer
+//!   write that variable ([`analysis`]; DESIGN.md, "Precise semantics": the mark matters only
+//!   while such a write is reachable). States that differed only there are one state: they have
+//!   the same futures and the same violations, so the first violation in breadth-first order, and
+//!   its schedule, are the reference's;
+//! - the deadlock check runs the steps of the unfinished tasks only when each of them could block
+//!   at all.
+
+mod analysis;
+mod pack;
+mod table;
+
+use std::time::Instant;
+
+use migcheck_lang::ir::Model;
+
+use crate::explore::{Found, Options, Stats};
+use crate::schedule::{Schedule, ScheduleStep};
+use crate::semantics::{Semantics, StateCheck};
+use crate::state::{State, LU_NONE};
+use crate::step::{StepEnd, StepLog};
+
+use analysis::Analysis;
+use pack::Packer;
+use table::Table;
+
+/// The model, its packing and its static facts.
+struct Fast<'m> {
+    sem: Semantics<'m>,
+    analysis: Analysis,
+    packer: Packer,
+    /// Per task: the (variable, first slot, slot count) whose lost-update marks the task may
+    /// carry (tracked variables it writes somewhere).
+    lu_vars: Vec<Vec<(usize, usize, usize)>>,
+}
+
+impl<'m> Fast<'m> {
+    fn new(model: &'m Model) -> Fast<'m> {
+        let sem = Semantics::new(model);
+        let analysis = Analysis::new(model);
+        let packer = Packer::new(model, &sem.layout, &analysis);
+        let lu_vars = model
+            .tasks
+            .iter()
+            .map(|inst| {
+                model
+                    .shared
+                    .iter()
+                    .enumerate()
+                    .filter(|(var, v)| {
+                        !v.last_writer_wins && analysis.ever_writes(inst.body as usize, *var)
+                    })
+                    .map(|(var, v)| (var, v.base_slot, v.len))
+                    .collect()
+            })
+            .collect();
+        Fast {
+            sem,
+            analysis,
+            packer,
+            lu_vars,
+        }
+    }
+
+    fn body(&self, task: usize) -> usize {
+        self.sem.model.tasks[task].body as usize
+    }
+
+    /// Drops the marks of `task` (which just stepped) for the variables it can no longer write.
+    fn canonicalise(&self, state: &mut State, task: usize) {
+        let pc = state.pcs[task] as usize;
+        let body = self.body(task);
+        let row = task * self.sem.layout.num_slots;
+        for &(var, base, len) in &self.lu_vars[task] {
+            if !self.analysis.may_write(body, pc, var) {
+                state.lu[row + base..row + base + len].fill(LU_NONE);
+            }
+        }
+    }
+
+    fn check(&self, state: &mut State, log: &mut StepLog) -> StateCheck {
+        self.sem.check_state_in(state, log, |t, pc| {
+            self.analysis.may_block(self.body(t), pc as usize)
+        })
+    }
+}
+
+/// Explores `model` breadth-first; the same answer as [`crate::explore::explore`].
+pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
+    let start = Instant::now();
+    let fast = Fast::new(model);
+    let sem = &fast.sem;
+    let mut stats = Stats::default();
+    let mut log = StepLog::default();
+    let mut scratch = StepLog::default();
+    let mut state = sem.initial();
+    let mut next = state.clone();
+    let mut key = vec![0u64; fast.packer.words];
+    let mut table = Table::new(fast.packer.words);
+    let mut parents: Vec<u32> = vec![u32::MAX];
+    stats.states = 1;
+    fast.packer.pack(&state, &mut key);
+    table.insert(&key);
+    if fast.check(&mut state, &mut scratch) != StateCheck::Fine {
+        return (Found::Violation(Schedule::default()), stats);
+    }
+
+    let mut cursor = 0usize;
+    let mut level_end = 1usize;
+    let mut depth = 0usize;
+    let mut result = None;
+    'search: while cursor < table.len() {
+        if cursor == level_end {
+            depth += 1;
+            level_end = table.len();
+        }
+        fast.packer.unpack(table.get(cursor), &mut state);
+        for task in 0..model.tasks.len() {
+            if state.finished(&sem.layout, task) {
+                continue;
+            }
+            let mut found: Option<ScheduleStep> = None;
+            let mut over_budget = false;
+            sem.for_each_resolution_into(
+                &state,
+                task,
+                &mut log,
+                &mut next,
+                |end, choices, log, next| {
+                    let step = || ScheduleStep {
+                        task,
+                        choices: choices.to_vec(),
+                    };
+                    match end {
+                        StepEnd::Blocked { .. } => return true,
+                        StepEnd::Refused => unreachable!("the enumerator never refuses"),
+                        StepEnd::Error(_) => {
+                            stats.transitions += 1;
+                            found = Some(step());
+                            return false;
+                        }
+                        StepEnd::Ran => {}
+                    }
+                    stats.transitions += 1;
+                    if sem.apply_lost_update(next, task, log).is_some() {
+                        found = Some(step());
+                        return false;
+                    }
+                    fast.canonicalise(next, task);
+                    fast.packer.pack(next, &mut key);
+                    let (_, new) = table.insert(&key);
+                    if !new {
+                        return true;
+                    }
+                    parents.push(cursor as u32);
+                    stats.states += 1;
+                    stats.depth = stats.depth.max(depth + 1);
+                    if fast.check(next, &mut scratch) != StateCheck::Fine {
+                        found = Some(step());
+                        return false;
+                    }
+                    if options.max_states.is_some_and(|m| stats.states >= m) {
+                        over_budget = true;
+                        return false;
+                    }
+                    true
+                },
+            );
+            if let Some(step) = found {
+                result = Some(Found::Violation(schedule_to(
+                    &fast, &table, &parents, cursor, step,
+                )));
+                break 'search;
+            }
+            if over_budget {
+                let reason = format!(
+                    "the state budget of {} states ran out",
+                    options.max_states.unwrap_or_default()
+                );
+                result = Some(Found::Incomplete(reason));
+                break 'search;
+            }
+        }
+        cursor += 1;
+    }
+    stats.bytes = (table.bytes() + parents.capacity() * 4) as u64;
+    stats.seconds = start.elapsed().as_secs_f64();
+    (result.unwrap_or(Found::Nothing), stats)
+}
+
+/// The schedule from the initial state to state `at`, then `last`: each step found again by
+/// re-expanding the parent in order and taking the first transition that reaches the child (the
+/// one that discovered it).
+fn schedule_to(
+    fast: &Fast<'_>,
+    table: &Table,
+    parents: &[u32],
+    at: usize,
+    last: ScheduleStep,
+) -> Schedule {
+    let mut ids = vec![at];
+    while parents[*ids.last().expect("not empty")] != u32::MAX {
+        ids.push(parents[*ids.last().expect("not empty")] as usize);
+    }
+    ids.reverse();
+    let sem = &fast.sem;
+    let mut steps = Vec::with_capacity(ids.len());
+    let mut state = sem.initial();
+    let mut next = state.clone();
+    let mut log = StepLog::default();
+    let mut key = vec![0u64; fast.packer.words];
+    for pair in ids.windows(2) {
+        fast.packer.unpack(table.get(pair[0]), &mut state);
+        let target = table.get(pair[1]);
+        let mut step = None;
+        for task in 0..sem.model.tasks.len() {
+            if state.finished(&sem.layout, task) {
+                continue;
+            }
+            sem.for_each_resolution_into(
+                &state,
+                task,
+                &mut log,
+                &mut next,
+                |end, choices, log, next| {
+                    if !matches!(end, StepEnd::Ran)
+                        || sem.apply_lost_update(next, task, log).is_some()
+                    {
+                        return true;
+                    }
+                    fast.canonicalise(next, task);
+                    fast.packer.pack(next, &mut key);
+                    if key == target {
+                        step = Some(ScheduleStep {
+                            task,
+                            choices: choices.to_vec(),
+                        });
+                        return false;
+                    }
+                    true
+                },
+            );
+            if step.is_some() {
+                break;
+            }
+        }
+        steps.push(step.expect("a stored state is reached from its parent"));
+    }
+    steps.push(last);
+    Schedule { steps }
+}

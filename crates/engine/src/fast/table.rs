@@ -1,0 +1,113 @@
+//! The visited set of the fast explorer: packed states stored end to end in one arena, found
+//! again through an open-addressing index of 64-bit entries (a 32-bit hash tag and the state's
+//! number). States are numbered in the order they are inserted, which is the breadth-first order:
+//! the arena doubles as the explorer's queue.
+
+/// The states seen so far.
+pub struct Table {
+    words: usize,
+    arena: Vec<u64>,
+    /// `0` for an empty entry, else `tag << 32 | (id + 1)`.
+    index: Vec<u64>,
+    len: usize,
+}
+
+/// A fast hash of a packed state (a multiply-xorshift mix per word, then a final avalanche).
+pub fn hash(words: &[u64]) -> u64 {
+    let mut h: u64 = 0x9e37_79b9_7f4a_7c15;
+    for &w in words {
+        h = (h ^ w).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        h ^= h >> 31;
+    }
+    h = (h ^ (h >> 30)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 29)
+}
+
+impl Table {
+    pub fn new(words: usize) -> Table {
+        Table {
+            words,
+            arena: Vec::new(),
+            index: vec![0; 1024],
+            len: 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The packed state numbered `id`.
+    pub fn get(&self, id: usize) -> &[u64] {
+        &self.arena[id * self.words..(id + 1) * self.words]
+    }
+
+    /// Inserts `key` unless it is there: its number, and whether it is new.
+    pub fn insert(&mut self, key: &[u64]) -> (usize, bool) {
+        debug_assert_eq!(key.len(), self.words);
+        if (self.len + 1) * 4 > self.index.len() * 3 {
+            self.grow();
+        }
+        let h = hash(key);
+        let tag = h >> 32;
+        let mask = self.index.len() - 1;
+        let mut i = h as usize & mask;
+        loop {
+            let e = self.index[i];
+            if e == 0 {
+                let id = self.len;
+                assert!(id < u32::MAX as usize, "more than 2^32 - 1 states");
+                self.index[i] = tag << 32 | (id as u64 + 1);
+                self.arena.extend_from_slice(key);
+                self.len += 1;
+                return (id, true);
+            }
+            if e >> 32 == tag {
+                let id = (e & 0xffff_ffff) as usize - 1;
+                if self.get(id) == key {
+                    return (id, false);
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Doubles the index and places every entry again.
+    fn grow(&mut self) {
+        let mut index = vec![0u64; self.index.len() * 2];
+        let mask = index.len() - 1;
+        for id in 0..self.len {
+            let h = hash(self.get(id));
+            let mut i = h as usize & mask;
+            while index[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            index[i] = (h >> 32) << 32 | (id as u64 + 1);
+        }
+        self.index = index;
+    }
+
+    /// Bytes held: the arena and the index, as allocated.
+    pub fn bytes(&self) -> usize {
+        self.arena.capacity() * 8 + self.index.len() * 8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_what_it_stored_across_growth() {
+        let mut t = Table::new(2);
+        for i in 0..5000u64 {
+            assert_eq!(t.insert(&[i, i * 7]), (i as usize, true));
+        }
+        for i in 0..5000u64 {
+            assert_eq!(t.insert(&[i, i * 7]), (i as usize, false));
+            assert_eq!(t.get(i as usize), &[i, i * 7]);
+        }
+        assert_eq!(t.insert(&[1, 8]), (5000, true));
+        assert_eq!(t.len(), 5001);
+    }
+}

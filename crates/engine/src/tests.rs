@@ -211,3 +211,28 @@ fn the_state_budget_gives_an_incomplete_verdict() {
     }
     assert_eq!(check(&m, &Options::default()).verdict, Verdict::Ok);
 }
+
+#[test]
+fn the_fast_explorer_widens_int_fields_and_agrees_with_the_reference() {
+    // x leaves 8, 16 and 32 bits in turn, while states are stored; the final property needs
+    // every one of them told apart.
+    let m = model(
+        "model m\nshared x: int = 0\nshared y: int = -3\n\
+         task a { x = x + 100; x = x + 100; x = x * 1000; x = x * 100000 }\n\
+         task b { let v = y; y = v - 200; y = y - 70000 }\n\
+         final big: x == 20000000000 || y < 0\n\
+         final sum: x + y != 20000000000 - 70203\n",
+    );
+    let fast = check(&m, &Options::default());
+    let reference = check(
+        &m,
+        &Options {
+            explorer: Explorer::Reference,
+            ..Options::default()
+        },
+    );
+    assert_eq!(fast.verdict, reference.verdict);
+    let v = fast.violation().expect("the sum is reached");
+    assert_eq!(v.name.as_deref(), Some("sum"));
+    assert!(fast.stats.states <= reference.stats.states);
+}

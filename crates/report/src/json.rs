@@ -126,6 +126,9 @@ pub struct StatsJson {
     pub states: u64,
     pub transitions: u64,
     pub depth: usize,
+    /// Bytes the store of visited states held at the end (the fast explorer measures it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store_bytes: Option<u64>,
     pub seconds: f64,
 }
 
@@ -183,6 +186,7 @@ pub fn checked(c: &Checked<'_>) -> ModelResult {
             states: o.stats.states,
             transitions: o.stats.transitions,
             depth: o.stats.depth,
+            store_bytes: (o.stats.bytes > 0).then_some(o.stats.bytes),
             seconds: o.stats.seconds,
         }),
     }

@@ -33,11 +33,10 @@ use analysis::Analysis;
 use pack::Packer;
 use table::Table;
 
-/// The model, its packing and its static facts.
+/// The model and its static facts.
 struct Fast<'m> {
     sem: Semantics<'m>,
     analysis: Analysis,
-    packer: Packer,
     /// Per task: the (variable, first slot, slot count) whose lost-update marks the task may
     /// carry (tracked variables it writes somewhere).
     lu_vars: Vec<Vec<(usize, usize, usize)>>,
@@ -47,7 +46,6 @@ impl<'m> Fast<'m> {
     fn new(model: &'m Model) -> Fast<'m> {
         let sem = Semantics::new(model);
         let analysis = Analysis::new(model);
-        let packer = Packer::new(model, &sem.layout, &analysis);
         let lu_vars = model
             .tasks
             .iter()
@@ -66,7 +64,6 @@ impl<'m> Fast<'m> {
         Fast {
             sem,
             analysis,
-            packer,
             lu_vars,
         }
     }
@@ -94,6 +91,22 @@ impl<'m> Fast<'m> {
     }
 }
 
+/// Packs `state` into `key`, widening a field (and re-packing every stored state) whenever a value
+/// does not fit.
+fn pack(packer: &mut Packer, table: &mut Table, state: &State, key: &mut Vec<u64>) {
+    while let Err(overflow) = packer.pack(state, key) {
+        let old = std::mem::replace(packer, packer.widen(overflow));
+        let mut scratch = state.clone();
+        let new = &*packer;
+        table.repack(new.words, |from, to| {
+            old.unpack(from, &mut scratch);
+            new.pack(&scratch, to)
+                .expect("a stored state fits the wider packing");
+        });
+        key.resize(new.words, 0);
+    }
+}
+
 /// Explores `model` breadth-first; the same answer as [`crate::explore::explore`].
 pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
     let start = Instant::now();
@@ -104,11 +117,12 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
     let mut scratch = StepLog::default();
     let mut state = sem.initial();
     let mut next = state.clone();
-    let mut key = vec![0u64; fast.packer.words];
-    let mut table = Table::new(fast.packer.words);
+    let mut packer = Packer::new(model, &sem.layout, &fast.analysis);
+    let mut key = vec![0u64; packer.words];
+    let mut table = Table::new(packer.words);
     let mut parents: Vec<u32> = vec![u32::MAX];
     stats.states = 1;
-    fast.packer.pack(&state, &mut key);
+    pack(&mut packer, &mut table, &state, &mut key);
     table.insert(&key);
     if fast.check(&mut state, &mut scratch) != StateCheck::Fine {
         return (Found::Violation(Schedule::default()), stats);
@@ -123,7 +137,7 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
             depth += 1;
             level_end = table.len();
         }
-        fast.packer.unpack(table.get(cursor), &mut state);
+        packer.unpack(table.get(cursor), &mut state);
         for task in 0..model.tasks.len() {
             if state.finished(&sem.layout, task) {
                 continue;
@@ -156,7 +170,7 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
                         return false;
                     }
                     fast.canonicalise(next, task);
-                    fast.packer.pack(next, &mut key);
+                    pack(&mut packer, &mut table, next, &mut key);
                     let (_, new) = table.insert(&key);
                     if !new {
                         return true;
@@ -177,7 +191,7 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
             );
             if let Some(step) = found {
                 result = Some(Found::Violation(schedule_to(
-                    &fast, &table, &parents, cursor, step,
+                    &fast, &packer, &table, &parents, cursor, step,
                 )));
                 break 'search;
             }
@@ -202,6 +216,7 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
 /// one that discovered it).
 fn schedule_to(
     fast: &Fast<'_>,
+    packer: &Packer,
     table: &Table,
     parents: &[u32],
     at: usize,
@@ -217,9 +232,9 @@ fn schedule_to(
     let mut state = sem.initial();
     let mut next = state.clone();
     let mut log = StepLog::default();
-    let mut key = vec![0u64; fast.packer.words];
+    let mut key = vec![0u64; packer.words];
     for pair in ids.windows(2) {
-        fast.packer.unpack(table.get(pair[0]), &mut state);
+        packer.unpack(table.get(pair[0]), &mut state);
         let target = table.get(pair[1]);
         let mut step = None;
         for task in 0..sem.model.tasks.len() {
@@ -238,8 +253,8 @@ fn schedule_to(
                         return true;
                     }
                     fast.canonicalise(next, task);
-                    fast.packer.pack(next, &mut key);
-                    if key == target {
+                    // A state that does not fit the final packing was never stored.
+                    if packer.pack(next, &mut key).is_ok() && key == target {
                         step = Some(ScheduleStep {
                             task,
                             choices: choices.to_vec(),

@@ -4,9 +4,10 @@
 //! range or enum just enough bits for its values, a lock its holder (or none), a program counter
 //! its body's length, a lost-update mark two bits — and only for the task-location pairs where the
 //! mark can matter (the task writes the variable somewhere). Values whose range the language does
-//! not enforce (`int` variables, locals of a range type) take 64 bits. The fields are laid end to
-//! end in 64-bit words, so a state is a fixed number of words and two states are equal exactly
-//! when their words are.
+//! not enforce (`int` variables, locals of a range type) start with 8 bits and are *widened*
+//! (16, 32, then 64 bits) the first time a value does not fit: [`Packer::pack`] reports the field
+//! and the explorer re-packs what it has stored. The fields are laid end to end in 64-bit words,
+//! so a state is a fixed number of words and two states are equal exactly when their words are.
 
 use migcheck_lang::ir::{Model, ValueType};
 
@@ -26,6 +27,8 @@ enum Part {
 
 #[derive(Debug, Clone, Copy)]
 struct Field {
+    /// Widened when a value does not fit (a value of unenforced range).
+    adaptive: bool,
     part: Part,
     /// Index into the part's slice.
     index: u32,
@@ -35,8 +38,12 @@ struct Field {
 }
 
 /// The packing of one model's states.
+#[derive(Debug, Clone)]
 pub struct Packer {
+    /// Grouped by part: shared, locks, pcs, locals, lost-update marks.
     fields: Vec<Field>,
+    /// The end of each part's fields in `fields`.
+    part_ends: [usize; 5],
     /// 64-bit words per packed state.
     pub words: usize,
     /// Total bits used (the last word's unused bits aside).
@@ -58,67 +65,82 @@ fn typed(ty: ValueType, model: &Model, checked: bool) -> (i64, u32) {
         ValueType::Range { lo, hi } if checked && hi > lo => {
             (lo, bits_for(hi.abs_diff(lo)).min(64))
         }
-        _ => (0, 64),
+        _ => (-(1 << (ADAPTIVE_START - 1)), ADAPTIVE_START),
     }
 }
 
+/// The first width of a field whose values the semantics do not bound.
+const ADAPTIVE_START: u32 = 8;
+
+/// A field whose value did not fit: the index of the field to widen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overflow(usize);
+
 impl Packer {
     pub fn new(model: &Model, layout: &Layout, analysis: &Analysis) -> Packer {
-        let mut fields = Vec::new();
+        let field = |part, index: usize, (lo, bits): (i64, u32)| Field {
+            adaptive: bits == ADAPTIVE_START && lo == -(1 << (ADAPTIVE_START - 1)),
+            part,
+            index: index as u32,
+            lo,
+            bits,
+        };
+        let mut shared = Vec::new();
         for v in &model.shared {
-            let (lo, bits) = typed(v.ty, model, true);
             for i in 0..v.len {
-                fields.push(Field {
-                    part: Part::Shared,
-                    index: (v.base_slot + i) as u32,
-                    lo,
-                    bits,
-                });
+                shared.push(field(
+                    Part::Shared,
+                    v.base_slot + i,
+                    typed(v.ty, model, true),
+                ));
             }
         }
         let lock_bits = bits_for(model.tasks.len() as u64 + 1);
-        for l in 0..model.locks.len() {
-            fields.push(Field {
-                part: Part::Lock,
-                index: l as u32,
-                lo: 0,
-                bits: lock_bits,
-            });
-        }
+        let locks = (0..model.locks.len()).map(|l| field(Part::Lock, l, (0, lock_bits)));
+        let (mut pcs, mut locals, mut lu) = (Vec::new(), Vec::new(), Vec::new());
         for (t, inst) in model.tasks.iter().enumerate() {
             let body = &model.bodies[inst.body as usize];
-            fields.push(Field {
-                part: Part::Pc,
-                index: t as u32,
-                lo: 0,
-                bits: bits_for(body.code.len() as u64 + 1),
-            });
+            pcs.push(field(
+                Part::Pc,
+                t,
+                (0, bits_for(body.code.len() as u64 + 1)),
+            ));
             for (i, local) in body.locals.iter().enumerate() {
-                let (lo, bits) = typed(local.ty, model, false);
-                fields.push(Field {
-                    part: Part::Local,
-                    index: (layout.local_base[t] + i) as u32,
-                    lo,
-                    bits,
-                });
+                let ty = typed(local.ty, model, false);
+                locals.push(field(Part::Local, layout.local_base[t] + i, ty));
             }
             for (var, v) in model.shared.iter().enumerate() {
                 if v.last_writer_wins || !analysis.ever_writes(inst.body as usize, var) {
                     continue;
                 }
                 for i in 0..v.len {
-                    fields.push(Field {
-                        part: Part::Lu,
-                        index: (t * layout.num_slots + v.base_slot + i) as u32,
-                        lo: 0,
-                        bits: 2,
-                    });
+                    let index = t * layout.num_slots + v.base_slot + i;
+                    lu.push(field(Part::Lu, index, (0, 2)));
                 }
             }
         }
+        // Grouped by part, so that packing runs one tight loop per part.
+        let mut fields = shared;
+        fields.extend(locks);
+        fields.extend(pcs);
+        fields.extend(locals);
+        fields.extend(lu);
         let bits: u32 = fields.iter().map(|f| f.bits).sum();
+        let ends = [Part::Shared, Part::Lock, Part::Pc, Part::Local, Part::Lu].map(|p| {
+            fields
+                .iter()
+                .rposition(|f| std::mem::discriminant(&f.part) == std::mem::discriminant(&p))
+                .map_or(0, |i| i + 1)
+        });
+        let mut part_ends = [0usize; 5];
+        let mut last = 0;
+        for (e, end) in part_ends.iter_mut().zip(ends) {
+            last = last.max(end);
+            *e = last;
+        }
         Packer {
             fields,
+            part_ends,
             words: (bits as usize).div_ceil(64).max(1),
             bits,
         }
@@ -126,25 +148,74 @@ impl Packer {
 
     /// Writes the packed form of `state` into `out` (`self.words` words). The lost-update marks
     /// that have no field must be [`LU_NONE`] (the explorer's canonical form guarantees it).
-    pub fn pack(&self, state: &State, out: &mut [u64]) {
-        out.fill(0);
-        let mut at = 0u32;
-        for f in &self.fields {
-            let value = match f.part {
-                Part::Shared => state.shared[f.index as usize],
-                Part::Lock => i64::from(state.locks[f.index as usize]),
-                Part::Pc => i64::from(state.pcs[f.index as usize]),
-                Part::Local => state.locals[f.index as usize],
-                Part::Lu => i64::from(state.lu[f.index as usize]),
-            };
-            let raw = value.wrapping_sub(f.lo) as u64;
-            debug_assert!(
-                f.bits == 64 || raw >> f.bits == 0,
-                "value {value} does not fit its field {f:?}"
-            );
-            put(out, at, f.bits, raw);
-            at += f.bits;
+    ///
+    /// Fails, leaving `out` meaningless, when a value does not fit its field: the caller widens
+    /// that field ([`Packer::widen`]) and packs again.
+    pub fn pack(&self, state: &State, out: &mut [u64]) -> Result<(), Overflow> {
+        let mut w = Writer {
+            out,
+            at: 0,
+            acc: 0,
+            fill: 0,
+            overflow: false,
+        };
+        let [shared, locks, pcs, locals, lu] = self.part_ends;
+        for f in &self.fields[..shared] {
+            w.put(f, state.shared[f.index as usize]);
         }
+        for f in &self.fields[shared..locks] {
+            w.put(f, i64::from(state.locks[f.index as usize]));
+        }
+        for f in &self.fields[locks..pcs] {
+            w.put(f, i64::from(state.pcs[f.index as usize]));
+        }
+        for f in &self.fields[pcs..locals] {
+            w.put(f, state.locals[f.index as usize]);
+        }
+        for f in &self.fields[locals..lu] {
+            w.put(f, i64::from(state.lu[f.index as usize]));
+        }
+        if w.overflow {
+            return Err(Overflow(self.first_overflow(state)));
+        }
+        w.finish();
+        Ok(())
+    }
+
+    /// The value of field `f` in `state`.
+    fn value(f: &Field, state: &State) -> i64 {
+        let i = f.index as usize;
+        match f.part {
+            Part::Shared => state.shared[i],
+            Part::Lock => i64::from(state.locks[i]),
+            Part::Pc => i64::from(state.pcs[i]),
+            Part::Local => state.locals[i],
+            Part::Lu => i64::from(state.lu[i]),
+        }
+    }
+
+    /// The first field of `state` whose value does not fit (only called after a failed pack).
+    fn first_overflow(&self, state: &State) -> usize {
+        self.fields
+            .iter()
+            .position(|f| !fits(f, Self::value(f, state)))
+            .expect("a field overflowed")
+    }
+
+    /// The packing with field `overflow` one step wider (8, 16, 32, 64 bits).
+    pub fn widen(&self, overflow: Overflow) -> Packer {
+        let mut p = self.clone();
+        let f = &mut p.fields[overflow.0];
+        debug_assert!(f.adaptive && f.bits < 64, "only adaptive fields overflow");
+        f.bits = (f.bits * 2).min(64);
+        f.lo = if f.bits == 64 {
+            0
+        } else {
+            -(1 << (f.bits - 1))
+        };
+        p.bits = p.fields.iter().map(|f| f.bits).sum();
+        p.words = (p.bits as usize).div_ceil(64).max(1);
+        p
     }
 
     /// Fills `state` (a state of the same model) from its packed form.
@@ -152,7 +223,7 @@ impl Packer {
         state.lu.fill(LU_NONE);
         let mut at = 0u32;
         for f in &self.fields {
-            let value = get(words, at, f.bits).wrapping_add(f.lo as u64) as i64;
+            let value = (get(words, at, f.bits) as i64).wrapping_add(f.lo);
             at += f.bits;
             let i = f.index as usize;
             match f.part {
@@ -166,17 +237,46 @@ impl Packer {
     }
 }
 
-/// Writes the low `bits` bits of `value` at bit `at` of `out` (which holds zeros there).
-fn put(out: &mut [u64], at: u32, bits: u32, value: u64) {
-    let (w, o) = ((at / 64) as usize, at % 64);
-    let value = if bits == 64 {
-        value
-    } else {
-        value & ((1 << bits) - 1)
-    };
-    out[w] |= value << o;
-    if o + bits > 64 {
-        out[w + 1] |= value >> (64 - o);
+/// Appends fields to a packed state through a 128-bit accumulator, a word at a time.
+struct Writer<'a> {
+    out: &'a mut [u64],
+    /// The next word of `out` to write.
+    at: usize,
+    acc: u128,
+    fill: u32,
+    /// Set when a value did not fit its field.
+    overflow: bool,
+}
+
+/// Whether `value` fits field `f`.
+#[inline]
+fn fits(f: &Field, value: i64) -> bool {
+    f.bits == 64 || (value.wrapping_sub(f.lo) as u64) >> f.bits == 0
+}
+
+impl Writer<'_> {
+    #[inline]
+    fn put(&mut self, f: &Field, value: i64) {
+        let raw = value.wrapping_sub(f.lo) as u64;
+        if !fits(f, value) {
+            debug_assert!(f.adaptive, "value {value} does not fit its field {f:?}");
+            self.overflow = true;
+            return;
+        }
+        self.acc |= u128::from(raw) << self.fill;
+        self.fill += f.bits;
+        if self.fill >= 64 {
+            self.out[self.at] = self.acc as u64;
+            self.at += 1;
+            self.acc >>= 64;
+            self.fill -= 64;
+        }
+    }
+
+    fn finish(self) {
+        if self.fill > 0 {
+            self.out[self.at] = self.acc as u64;
+        }
     }
 }
 
@@ -197,6 +297,20 @@ fn get(words: &[u64], at: u32, bits: u32) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Writes the low `bits` bits of `value` at bit `at` of `out` (which holds zeros there).
+    fn put(out: &mut [u64], at: u32, bits: u32, value: u64) {
+        let (w, o) = ((at / 64) as usize, at % 64);
+        let value = if bits == 64 {
+            value
+        } else {
+            value & ((1 << bits) - 1)
+        };
+        out[w] |= value << o;
+        if o + bits > 64 {
+            out[w + 1] |= value >> (64 - o);
+        }
+    }
 
     #[test]
     fn fields_straddle_words() {
@@ -230,13 +344,27 @@ mod tests {
         state.locks[0] = 2;
         state.lu[0] = 2;
         let mut words = vec![0; packer.words];
-        packer.pack(&state, &mut words);
+        // x and the local v are ints: 8 bits at first, widened until i64::MIN fits.
+        let mut packer = packer;
+        let mut widened = 0;
+        while let Err(o) = packer.pack(&state, &mut words) {
+            packer = packer.widen(o);
+            words = vec![0; packer.words];
+            widened += 1;
+        }
+        assert_eq!(widened, 3);
         let mut back = State::initial(&model, &layout);
         back.shared[0] = 0;
         packer.unpack(&words, &mut back);
         assert_eq!(back, state);
-        // Two 64-bit values (x and the local v); everything else takes a few bits each.
-        assert!(packer.bits <= 64 + 64 + 32, "{} bits", packer.bits);
-        assert_eq!(packer.words, 3);
+        assert!(packer.bits <= 64 + 8 + 32, "{} bits", packer.bits);
+        assert_eq!(packer.words, 2);
+        // A small negative value round-trips in an 8-bit field.
+        state.shared[0] = -100;
+        state.locals[0] = 127;
+        let small = Packer::new(&model, &layout, &analysis);
+        small.pack(&state, &mut words).expect("fits");
+        small.unpack(&words, &mut back);
+        assert_eq!(back, state);
     }
 }

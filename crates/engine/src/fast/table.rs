@@ -72,10 +72,15 @@ impl Table {
         }
     }
 
-    /// Doubles the index and places every entry again.
+    /// Doubles the index.
     fn grow(&mut self) {
-        let mut index = vec![0u64; self.index.len() * 2];
-        let mask = index.len() - 1;
+        self.reindex(self.index.len() * 2);
+    }
+
+    /// Builds an index of `size` entries (a power of two) over the stored states.
+    fn reindex(&mut self, size: usize) {
+        let mut index = vec![0u64; size];
+        let mask = size - 1;
         for id in 0..self.len {
             let h = hash(self.get(id));
             let mut i = h as usize & mask;
@@ -85,6 +90,18 @@ impl Table {
             index[i] = (h >> 32) << 32 | (id as u64 + 1);
         }
         self.index = index;
+    }
+
+    /// Re-encodes every stored state with `convert` (from the old packed form to a new one of
+    /// `words` words), keeping their numbers.
+    pub fn repack(&mut self, words: usize, mut convert: impl FnMut(&[u64], &mut [u64])) {
+        let mut arena = vec![0u64; self.len * words];
+        for id in 0..self.len {
+            convert(self.get(id), &mut arena[id * words..(id + 1) * words]);
+        }
+        self.words = words;
+        self.arena = arena;
+        self.reindex(self.index.len());
     }
 
     /// Bytes held: the arena and the index, as allocated.

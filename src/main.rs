@@ -65,6 +65,10 @@ struct CheckArgs {
     /// tested against (same verdicts and schedules; it counts more states, see docs/cli.md).
     #[arg(long)]
     reference: bool,
+    /// Threads exploring each breadth-first level (default: the cores available). The verdict,
+    /// the schedule and the figures are the same whatever the number.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    threads: Option<u32>,
 }
 
 #[derive(clap::Args)]
@@ -179,6 +183,10 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
         } else {
             Explorer::Fast
         },
+        threads: Some(args.threads.map_or_else(
+            || std::thread::available_parallelism().map_or(1, |n| n.get()),
+            |n| n as usize,
+        )),
     };
     let color_out = color(std::io::stdout().is_terminal());
     let color_err = color(std::io::stderr().is_terminal());

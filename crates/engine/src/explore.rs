@@ -25,6 +25,9 @@ pub struct Options {
     /// Stop with an incomplete verdict once this many states are stored.
     pub max_states: Option<u64>,
     pub explorer: Explorer,
+    /// For [`Explorer::Fast`]: `Some(n)` explores each breadth-first level with `n` threads
+    /// ([`crate::parallel`]); `None` runs the sequential fast explorer. Same answers either way.
+    pub threads: Option<usize>,
 }
 
 /// Which explorer [`check`] runs. Both give the same verdict and schedule; their state counts
@@ -90,7 +93,10 @@ pub enum Found {
 pub fn check(model: &Model, options: &Options) -> Outcome {
     let start = Instant::now();
     let (found, mut stats) = match options.explorer {
-        Explorer::Fast => crate::fast::explore(model, options),
+        Explorer::Fast => match options.threads {
+            Some(n) => crate::parallel::explore(model, options, n.max(1)),
+            None => crate::fast::explore(model, options),
+        },
         Explorer::Reference => explore(model, options),
     };
     let verdict = match found {

@@ -22,6 +22,7 @@
 pub mod expect;
 pub mod explore;
 pub mod fast;
+pub mod parallel;
 pub mod replay;
 pub mod schedule;
 pub mod semantics;

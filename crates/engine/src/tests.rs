@@ -198,12 +198,19 @@ fn a_schedule_replays_identically_every_time() {
 #[test]
 fn the_state_budget_gives_an_incomplete_verdict() {
     let m = model("model m\nshared x: int = 0\ntask a[i in 0..3] { x = x + 1; x = x + 1 }\n");
-    for explorer in [Explorer::Fast, Explorer::Reference] {
+    let explorers = [
+        (Explorer::Fast, None),
+        (Explorer::Fast, Some(1)),
+        (Explorer::Fast, Some(3)),
+        (Explorer::Reference, None),
+    ];
+    for (explorer, threads) in explorers {
         let o = check(
             &m,
             &Options {
                 max_states: Some(4),
                 explorer,
+                threads,
             },
         );
         assert!(matches!(o.verdict, Verdict::Incomplete { .. }));

@@ -16,8 +16,8 @@
 //!   at all.
 
 mod analysis;
-mod pack;
-mod table;
+pub(crate) mod pack;
+pub(crate) mod table;
 
 use std::time::Instant;
 
@@ -34,16 +34,16 @@ use pack::Packer;
 use table::Table;
 
 /// The model and its static facts.
-struct Fast<'m> {
-    sem: Semantics<'m>,
-    analysis: Analysis,
+pub(crate) struct Fast<'m> {
+    pub sem: Semantics<'m>,
+    pub analysis: Analysis,
     /// Per task: the (variable, first slot, slot count) whose lost-update marks the task may
     /// carry (tracked variables it writes somewhere).
     lu_vars: Vec<Vec<(usize, usize, usize)>>,
 }
 
 impl<'m> Fast<'m> {
-    fn new(model: &'m Model) -> Fast<'m> {
+    pub fn new(model: &'m Model) -> Fast<'m> {
         let sem = Semantics::new(model);
         let analysis = Analysis::new(model);
         let lu_vars = model
@@ -73,7 +73,7 @@ impl<'m> Fast<'m> {
     }
 
     /// Drops the marks of `task` (which just stepped) for the variables it can no longer write.
-    fn canonicalise(&self, state: &mut State, task: usize) {
+    pub fn canonicalise(&self, state: &mut State, task: usize) {
         let pc = state.pcs[task] as usize;
         let body = self.body(task);
         let row = task * self.sem.layout.num_slots;
@@ -84,7 +84,7 @@ impl<'m> Fast<'m> {
         }
     }
 
-    fn check(&self, state: &mut State, log: &mut StepLog) -> StateCheck {
+    pub fn check(&self, state: &mut State, log: &mut StepLog) -> StateCheck {
         self.sem.check_state_in(state, log, |t, pc| {
             self.analysis.may_block(self.body(t), pc as usize)
         })
@@ -211,9 +211,7 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
     (result.unwrap_or(Found::Nothing), stats)
 }
 
-/// The schedule from the initial state to state `at`, then `last`: each step found again by
-/// re-expanding the parent in order and taking the first transition that reaches the child (the
-/// one that discovered it).
+/// The schedule from the initial state to state `at`, then `last`.
 fn schedule_to(
     fast: &Fast<'_>,
     packer: &Packer,
@@ -227,6 +225,20 @@ fn schedule_to(
         ids.push(parents[*ids.last().expect("not empty")] as usize);
     }
     ids.reverse();
+    let path: Vec<&[u64]> = ids.iter().map(|&id| table.get(id)).collect();
+    schedule_along(fast, packer, &path, last)
+}
+
+/// The schedule along `path` (packed states from the initial one, each reached from the one
+/// before), then `last`: each step is found again by re-expanding the state before it in order
+/// and taking the first transition that reaches the next (the one that discovered it).
+pub(crate) fn schedule_along(
+    fast: &Fast<'_>,
+    packer: &Packer,
+    path: &[&[u64]],
+    last: ScheduleStep,
+) -> Schedule {
+    let ids: Vec<usize> = (0..path.len()).collect();
     let sem = &fast.sem;
     let mut steps = Vec::with_capacity(ids.len());
     let mut state = sem.initial();
@@ -234,8 +246,8 @@ fn schedule_to(
     let mut log = StepLog::default();
     let mut key = vec![0u64; packer.words];
     for pair in ids.windows(2) {
-        packer.unpack(table.get(pair[0]), &mut state);
-        let target = table.get(pair[1]);
+        packer.unpack(path[pair[0]], &mut state);
+        let target = path[pair[1]];
         let mut step = None;
         for task in 0..sem.model.tasks.len() {
             if state.finished(&sem.layout, task) {

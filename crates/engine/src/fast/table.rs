@@ -25,10 +25,16 @@ pub fn hash(words: &[u64]) -> u64 {
 
 impl Table {
     pub fn new(words: usize) -> Table {
+        Table::with_index(words, 1024)
+    }
+
+    /// A table whose index starts with `size` entries (a power of two).
+    pub fn with_index(words: usize, size: usize) -> Table {
+        debug_assert!(size.is_power_of_two());
         Table {
             words,
             arena: Vec::new(),
-            index: vec![0; 1024],
+            index: vec![0; size],
             len: 0,
         }
     }
@@ -44,11 +50,15 @@ impl Table {
 
     /// Inserts `key` unless it is there: its number, and whether it is new.
     pub fn insert(&mut self, key: &[u64]) -> (usize, bool) {
+        self.insert_hashed(key, hash(key))
+    }
+
+    /// [`Table::insert`] of a key whose [`hash`] the caller has computed.
+    pub fn insert_hashed(&mut self, key: &[u64], h: u64) -> (usize, bool) {
         debug_assert_eq!(key.len(), self.words);
         if (self.len + 1) * 4 > self.index.len() * 3 {
             self.grow();
         }
-        let h = hash(key);
         let tag = h >> 32;
         let mask = self.index.len() - 1;
         let mut i = h as usize & mask;

@@ -1,0 +1,412 @@
+//! The parallel explorer: the fast explorer's breadth-first search, one level at a time, with the
+//! states of a level expanded by several threads. It gives the same verdict, the same schedule and
+//! the same figures as the sequential search, whatever the number of threads:
+//!
+//! - every transition has a *key*, `(position of its parent in the level, ordinal of the
+//!   transition among the parent's resolutions)`: the order in which the sequential search takes
+//!   it;
+//! - a state's discovery key is the smallest key among the transitions that reach it in the level
+//!   where it is first reached (the [`store`] keeps the minimum, not the first to arrive), and the
+//!   next level is the new states sorted by that key: the sequential order;
+//! - a violation found on a transition, or on a new state (under the state's final discovery
+//!   key), is a candidate; when the level is done the smallest candidate is the violation the
+//!   sequential search reports first, and the states and transitions it would have counted by
+//!   then are counted from the keys.
+//!
+//! Work goes out in chunks of positions ([`work`]); a worker skips whatever comes after the best
+//! candidate known so far, since it cannot beat it. A successor whose value outgrows its packed
+//! field is set aside and stored once the level is done, after the packing is widened.
+
+mod store;
+pub mod sync;
+mod work;
+
+pub use store::{Gid, Store, Visit, ROOT};
+pub use work::Chunks;
+
+use std::time::Instant;
+
+use migcheck_lang::ir::Model;
+
+use crate::explore::{Found, Options, Stats};
+use crate::fast::pack::Packer;
+use crate::fast::{schedule_along, Fast};
+use crate::schedule::{Schedule, ScheduleStep};
+use crate::semantics::StateCheck;
+use crate::state::State;
+use crate::step::{StepEnd, StepLog};
+
+use sync::{AtomicU64, Mutex, Ordering};
+
+/// Bits of a key that hold the transition ordinal; the parent's position takes the rest.
+const ORDINAL_BITS: u32 = 24;
+
+fn key(pos: usize, ordinal: u64) -> u64 {
+    (pos as u64) << ORDINAL_BITS | ordinal.min((1 << ORDINAL_BITS) - 1)
+}
+
+/// A violation found during a level.
+#[derive(Debug, Clone)]
+enum Candidate {
+    /// The transition with this key fails or loses an update.
+    Transition { key: u64, step: ScheduleStep },
+    /// This new state breaks a check; its key is its discovery key, final once the level is done.
+    State { gid: Gid },
+}
+
+/// What the workers of one level share.
+struct Level<'a, 'm> {
+    fast: &'a Fast<'m>,
+    packer: &'a Packer,
+    store: &'a Store,
+    /// The level's states, packed, in breadth-first order, and their numbers.
+    frontier: &'a [u64],
+    ids: &'a [Gid],
+    /// The smallest key of a candidate known so far (`u64::MAX`: none): nothing after it matters.
+    best: AtomicU64,
+    candidates: Mutex<Vec<Candidate>>,
+    /// Successors that did not fit the packing: (key, parent, state).
+    overflow: Mutex<Vec<(u64, Gid, State)>>,
+    /// Per position, the transitions taken from that state.
+    transitions: Mutex<Vec<(usize, u64)>>,
+}
+
+impl Level<'_, '_> {
+    fn propose(&self, c: Candidate, key: u64) {
+        self.best.fetch_min(key, Ordering::SeqCst);
+        self.candidates.lock().push(c);
+    }
+
+    /// Records that the transition `key` from `parent` reaches `state` (canonical, packed in
+    /// `words`); checks the state if it is new.
+    fn reach(&self, words: &[u64], key: u64, parent: Gid, state: &mut State, log: &mut StepLog) {
+        if let Visit::New(gid) = self.store.visit(words, key, parent) {
+            if self.fast.check(state, log) != StateCheck::Fine {
+                self.propose(Candidate::State { gid }, key);
+            }
+        }
+    }
+
+    /// Expands the states at the positions of `range`.
+    fn expand(&self, range: std::ops::Range<usize>, words: usize) {
+        let sem = &self.fast.sem;
+        let model = sem.model;
+        let mut state = sem.initial();
+        let mut next = state.clone();
+        let mut log = StepLog::default();
+        let mut scratch = StepLog::default();
+        let mut packed = vec![0u64; words];
+        let mut counts = Vec::with_capacity(range.len());
+        for pos in range {
+            if key(pos, 0) >= self.best.load(Ordering::SeqCst) {
+                break;
+            }
+            let parent = self.ids[pos];
+            self.packer
+                .unpack(&self.frontier[pos * words..(pos + 1) * words], &mut state);
+            let mut ordinal = 0u64;
+            let mut taken = 0u64;
+            let mut stop = false;
+            for task in 0..model.tasks.len() {
+                if stop {
+                    break;
+                }
+                if state.finished(&sem.layout, task) {
+                    continue;
+                }
+                sem.for_each_resolution_into(
+                    &state,
+                    task,
+                    &mut log,
+                    &mut next,
+                    |end, choices, log, next| {
+                        let k = key(pos, ordinal);
+                        ordinal += 1;
+                        if k >= self.best.load(Ordering::Relaxed) {
+                            stop = true;
+                            return false;
+                        }
+                        let violation = |k| Candidate::Transition {
+                            key: k,
+                            step: ScheduleStep {
+                                task,
+                                choices: choices.to_vec(),
+                            },
+                        };
+                        match end {
+                            StepEnd::Blocked { .. } => return true,
+                            StepEnd::Refused => unreachable!("the enumerator never refuses"),
+                            StepEnd::Error(_) => {
+                                taken += 1;
+                                self.propose(violation(k), k);
+                                stop = true;
+                                return false;
+                            }
+                            StepEnd::Ran => taken += 1,
+                        }
+                        if sem.apply_lost_update(next, task, log).is_some() {
+                            self.propose(violation(k), k);
+                            stop = true;
+                            return false;
+                        }
+                        self.fast.canonicalise(next, task);
+                        if self.packer.pack(next, &mut packed).is_err() {
+                            self.overflow.lock().push((k, parent, next.clone()));
+                            return true;
+                        }
+                        self.reach(&packed, k, parent, next, &mut scratch);
+                        true
+                    },
+                );
+            }
+            counts.push((pos, taken));
+        }
+        self.transitions.lock().extend(counts);
+    }
+}
+
+/// Explores `model` with `threads` threads; the same answer and figures as
+/// [`crate::fast::explore`].
+pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stats) {
+    let start = Instant::now();
+    let fast = Fast::new(model);
+    let sem = &fast.sem;
+    let mut stats = Stats::default();
+    let mut scratch = StepLog::default();
+    let mut state = sem.initial();
+    let mut packer = Packer::new(model, &sem.layout, &fast.analysis);
+    let mut packed = vec![0u64; packer.words];
+    while let Err(o) = packer.pack(&state, &mut packed) {
+        packer = packer.widen(o);
+        packed = vec![0u64; packer.words];
+    }
+    let shard_bits = if threads > 1 { 8 } else { 0 };
+    let store = Store::new(packer.words, shard_bits);
+    let Visit::New(root) = store.visit(&packed, 0, ROOT) else {
+        unreachable!("the store starts empty")
+    };
+    stats.states = 1;
+    if fast.check(&mut state, &mut scratch) != StateCheck::Fine {
+        return (Found::Violation(Schedule::default()), stats);
+    }
+    let mut frontier = packed.clone();
+    let mut ids = vec![root];
+    let mut depth = 0usize;
+    let result = loop {
+        if ids.is_empty() {
+            break Found::Nothing;
+        }
+        store.start_level();
+        let words = packer.words;
+        let level = Level {
+            fast: &fast,
+            packer: &packer,
+            store: &store,
+            frontier: &frontier,
+            ids: &ids,
+            best: AtomicU64::new(u64::MAX),
+            candidates: Mutex::new(Vec::new()),
+            overflow: Mutex::new(Vec::new()),
+            transitions: Mutex::new(Vec::new()),
+        };
+        let chunk = (ids.len() / (threads * 16)).clamp(1, 1024);
+        let chunks = Chunks::new(ids.len(), chunk);
+        if threads <= 1 {
+            while let Some(r) = chunks.next() {
+                level.expand(r, words);
+            }
+        } else {
+            std::thread::scope(|s| {
+                for _ in 0..threads {
+                    s.spawn(|| {
+                        while let Some(r) = chunks.next() {
+                            level.expand(r, words);
+                        }
+                    });
+                }
+            });
+        }
+        let Level {
+            best: _,
+            candidates,
+            overflow,
+            transitions,
+            ..
+        } = level;
+        let (mut candidates, overflow, mut transitions) = (
+            candidates.into_inner(),
+            overflow.into_inner(),
+            transitions.into_inner(),
+        );
+        // Successors that outgrew the packing: widen it, re-pack the store, then store them.
+        if !overflow.is_empty() {
+            let old = packer.clone();
+            for (_, _, s) in &overflow {
+                packed.resize(packer.words, 0);
+                while let Err(o) = packer.pack(s, &mut packed) {
+                    packer = packer.widen(o);
+                    packed.resize(packer.words, 0);
+                }
+            }
+            let mut scratch_state = state.clone();
+            store.repack(packer.words, |from, to| {
+                old.unpack(from, &mut scratch_state);
+                packer
+                    .pack(&scratch_state, to)
+                    .expect("a stored state fits the wider packing");
+            });
+            packed.resize(packer.words, 0);
+            for (k, parent, mut s) in overflow {
+                packer.pack(&s, &mut packed).expect("widened to fit");
+                if let Visit::New(gid) = store.visit(&packed, k, parent) {
+                    if fast.check(&mut s, &mut scratch) != StateCheck::Fine {
+                        candidates.push(Candidate::State { gid });
+                    }
+                }
+            }
+        }
+        let new_states = store.level();
+        let candidate_key = |c: &Candidate| match c {
+            Candidate::Transition { key, .. } => *key,
+            Candidate::State { gid } => store.disc(*gid),
+        };
+        let first = candidates.iter().min_by_key(|c| candidate_key(c)).cloned();
+        // The sequential search's budget runs out at the state that makes `max_states`.
+        let budget_key = options.max_states.and_then(|m| {
+            let room = m.saturating_sub(stats.states).max(1) as usize;
+            (room <= new_states.len()).then(|| new_states[room - 1].0)
+        });
+        let cut = match (&first, budget_key) {
+            (Some(c), Some(b)) if candidate_key(c) > b => None,
+            (Some(c), _) => Some(candidate_key(c)),
+            (None, _) => None,
+        };
+        if let Some(cut) = cut.or(budget_key) {
+            // Count what the sequential search counted up to the cut.
+            let violation = cut_is_violation(&first, cut, &candidate_key);
+            let is_state = matches!(first, Some(Candidate::State { .. })) && violation;
+            let before = new_states.iter().take_while(|(d, _)| *d < cut).count() as u64;
+            let at_cut = if violation { u64::from(is_state) } else { 1 };
+            stats.states += before + at_cut;
+            if before + at_cut > 0 {
+                stats.depth = depth + 1;
+            }
+            let cut_pos = (cut >> ORDINAL_BITS) as usize;
+            transitions.retain(|(p, _)| *p < cut_pos);
+            stats.transitions += transitions.iter().map(|(_, t)| t).sum::<u64>();
+            stats.transitions += taken_up_to(&fast, &packer, &frontier, words, cut);
+            if !violation {
+                let reason = format!(
+                    "the state budget of {} states ran out",
+                    options.max_states.unwrap_or_default()
+                );
+                break Found::Incomplete(reason);
+            }
+            let (parent_gid, last) = match first.expect("a violation") {
+                Candidate::Transition { step, .. } => (ids[cut_pos], step),
+                Candidate::State { gid } => {
+                    let step = step_to(&fast, &packer, &store, store.parent(gid), gid);
+                    (store.parent(gid), step)
+                }
+            };
+            break Found::Violation(path_to(&fast, &packer, &store, parent_gid, last));
+        }
+        stats.states += new_states.len() as u64;
+        stats.transitions += transitions.iter().map(|(_, t)| t).sum::<u64>();
+        if !new_states.is_empty() {
+            stats.depth = depth + 1;
+        }
+        depth += 1;
+        frontier = Vec::with_capacity(new_states.len() * packer.words);
+        ids = Vec::with_capacity(new_states.len());
+        for &(_, gid) in &new_states {
+            store.copy_state(gid, &mut frontier);
+            ids.push(gid);
+        }
+    };
+    stats.bytes = store.bytes();
+    stats.seconds = start.elapsed().as_secs_f64();
+    (result, stats)
+}
+
+/// Whether the cut is the violation (rather than the budget).
+fn cut_is_violation(first: &Option<Candidate>, cut: u64, key: &impl Fn(&Candidate) -> u64) -> bool {
+    first.as_ref().is_some_and(|c| key(c) == cut)
+}
+
+/// The transitions the sequential search takes from the state at the cut's position up to and
+/// including the cut's ordinal.
+fn taken_up_to(fast: &Fast<'_>, packer: &Packer, frontier: &[u64], words: usize, cut: u64) -> u64 {
+    let pos = (cut >> ORDINAL_BITS) as usize;
+    let last = cut & ((1 << ORDINAL_BITS) - 1);
+    let sem = &fast.sem;
+    let mut state = sem.initial();
+    let mut next = state.clone();
+    let mut log = StepLog::default();
+    packer.unpack(&frontier[pos * words..(pos + 1) * words], &mut state);
+    let (mut ordinal, mut taken) = (0u64, 0u64);
+    for task in 0..sem.model.tasks.len() {
+        if state.finished(&sem.layout, task) {
+            continue;
+        }
+        sem.for_each_resolution_into(&state, task, &mut log, &mut next, |end, _, _, _| {
+            if ordinal > last {
+                return false;
+            }
+            ordinal += 1;
+            if !matches!(end, StepEnd::Blocked { .. }) {
+                taken += 1;
+            }
+            true
+        });
+    }
+    taken
+}
+
+/// The step from `parent` that discovered `child`.
+fn step_to(
+    fast: &Fast<'_>,
+    packer: &Packer,
+    store: &Store,
+    parent: Gid,
+    child: Gid,
+) -> ScheduleStep {
+    let (mut p, mut c) = (Vec::new(), Vec::new());
+    store.copy_state(parent, &mut p);
+    store.copy_state(child, &mut c);
+    let schedule = schedule_along(
+        fast,
+        packer,
+        &[&p, &c],
+        ScheduleStep {
+            task: 0,
+            choices: Vec::new(),
+        },
+    );
+    schedule.steps[0].clone()
+}
+
+/// The schedule from the initial state to `at`, then `last`.
+fn path_to(
+    fast: &Fast<'_>,
+    packer: &Packer,
+    store: &Store,
+    at: Gid,
+    last: ScheduleStep,
+) -> Schedule {
+    let mut gids = vec![at];
+    while store.parent(*gids.last().expect("not empty")) != ROOT {
+        gids.push(store.parent(*gids.last().expect("not empty")));
+    }
+    gids.reverse();
+    let states: Vec<Vec<u64>> = gids
+        .iter()
+        .map(|&g| {
+            let mut v = Vec::new();
+            store.copy_state(g, &mut v);
+            v
+        })
+        .collect();
+    let path: Vec<&[u64]> = states.iter().map(Vec::as_slice).collect();
+    schedule_along(fast, packer, &path, last)
+}

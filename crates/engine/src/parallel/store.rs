@@ -1,0 +1,155 @@
+//! The parallel explorer's visited set: packed states spread over many shards by hash, each
+//! shard a [`Table`] behind its own lock, with per state the *discovery key* (the smallest
+//! `(parent position, transition ordinal)` among the transitions of the current level that reach
+//! it) and the parent that key belongs to. Keeping the smallest key, rather than the first to
+//! arrive, is what makes the result independent of the thread count: it is the key under which
+//! the sequential breadth-first search would have discovered the state.
+
+use crate::fast::table::{hash, Table};
+
+use super::sync::Mutex;
+
+/// A state's number: `local << shard_bits | shard`.
+pub type Gid = u64;
+
+/// No parent (the initial state).
+pub const ROOT: Gid = u64::MAX;
+
+struct Shard {
+    table: Table,
+    disc: Vec<u64>,
+    parent: Vec<Gid>,
+    /// The first local number of the level being explored: keys of older states are final.
+    level_start: usize,
+}
+
+pub struct Store {
+    shards: Vec<Mutex<Shard>>,
+    shard_bits: u32,
+}
+
+/// What [`Store::visit`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visit {
+    /// The state is new: stored under this number.
+    New(Gid),
+    /// The state was there already.
+    Seen,
+}
+
+impl Store {
+    /// A store of `words`-word states over `2^shard_bits` shards.
+    pub fn new(words: usize, shard_bits: u32) -> Store {
+        let shards = (0..1usize << shard_bits)
+            .map(|_| {
+                Mutex::new(Shard {
+                    table: Table::with_index(words, 64),
+                    disc: Vec::new(),
+                    parent: Vec::new(),
+                    level_start: 0,
+                })
+            })
+            .collect();
+        Store { shards, shard_bits }
+    }
+
+    fn shard_of(&self, h: u64) -> usize {
+        if self.shard_bits == 0 {
+            return 0;
+        }
+        // The table indexes by the low bits and tags by the high ones: pick the shard from a
+        // remix, so that neither is constant within a shard.
+        (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - self.shard_bits)) as usize
+    }
+
+    fn split(&self, gid: Gid) -> (usize, usize) {
+        let mask = (1u64 << self.shard_bits) - 1;
+        ((gid & mask) as usize, (gid >> self.shard_bits) as usize)
+    }
+
+    /// Records that the transition `disc` from `parent` reaches the packed state `key`: stores
+    /// the state if it is new, else lowers its discovery key if it was first reached in this
+    /// level and `disc` is smaller.
+    pub fn visit(&self, key: &[u64], disc: u64, parent: Gid) -> Visit {
+        let h = hash(key);
+        let s = self.shard_of(h);
+        let mut shard = self.shards[s].lock();
+        let (local, new) = shard.table.insert_hashed(key, h);
+        if new {
+            shard.disc.push(disc);
+            shard.parent.push(parent);
+            return Visit::New((local as u64) << self.shard_bits | s as u64);
+        }
+        if local >= shard.level_start && disc < shard.disc[local] {
+            shard.disc[local] = disc;
+            shard.parent[local] = parent;
+        }
+        Visit::Seen
+    }
+
+    /// Starts a level: the states stored from now on are the level's.
+    pub fn start_level(&self) {
+        for s in &self.shards {
+            let mut s = s.lock();
+            s.level_start = s.table.len();
+        }
+    }
+
+    /// The states stored since [`Store::start_level`], each with its discovery key, sorted by
+    /// it: the breadth-first order of the next level.
+    pub fn level(&self) -> Vec<(u64, Gid)> {
+        let mut out = Vec::new();
+        for (i, s) in self.shards.iter().enumerate() {
+            let s = s.lock();
+            out.extend(
+                (s.level_start..s.table.len())
+                    .map(|l| (s.disc[l], (l as u64) << self.shard_bits | i as u64)),
+            );
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// Appends the packed state `gid` to `out`.
+    pub fn copy_state(&self, gid: Gid, out: &mut Vec<u64>) {
+        let (s, l) = self.split(gid);
+        out.extend_from_slice(self.shards[s].lock().table.get(l));
+    }
+
+    /// The discovery key of `gid`.
+    pub fn disc(&self, gid: Gid) -> u64 {
+        let (s, l) = self.split(gid);
+        self.shards[s].lock().disc[l]
+    }
+
+    pub fn parent(&self, gid: Gid) -> Gid {
+        let (s, l) = self.split(gid);
+        self.shards[s].lock().parent[l]
+    }
+
+    /// States stored.
+    pub fn count(&self) -> u64 {
+        self.shards
+            .iter()
+            .map(|s| s.lock().table.len() as u64)
+            .sum()
+    }
+
+    /// Re-encodes every stored state (see [`Table::repack`]).
+    pub fn repack(&self, words: usize, mut convert: impl FnMut(&[u64], &mut [u64])) {
+        for s in &self.shards {
+            s.lock().table.repack(words, &mut convert);
+        }
+    }
+
+    /// Bytes held by the tables, the keys and the parents.
+    pub fn bytes(&self) -> u64 {
+        self.shards
+            .iter()
+            .map(|s| {
+                let s = s.lock();
+                (s.table.bytes() + s.disc.capacity() * 8 + s.parent.capacity() * 8) as u64
+            })
+            .sum()
+    }
+}

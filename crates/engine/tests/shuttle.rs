@@ -28,7 +28,9 @@ fn workers_sharing_a_level_store_each_state_once_under_its_smallest_key() {
                             for pos in r {
                                 seen.push(pos);
                                 for s in [pos % 7, 10 + pos % 5] {
-                                    if let Visit::New(_) = store.visit(&[s as u64, 1], pos as u64, pos as u64) {
+                                    if let Visit::New(_) =
+                                        store.visit(&[s as u64, 1], pos as u64, pos as u64)
+                                    {
                                         new += 1;
                                     }
                                 }

@@ -36,11 +36,17 @@ fn the_store_keeps_one_copy_and_the_smallest_key() {
         let (a, b) = (a.join().unwrap(), b.join().unwrap());
         // Exactly one of the two visits of each state found it new.
         assert_eq!(
-            [a.0, b.0].iter().filter(|v| matches!(v, Visit::New(_))).count(),
+            [a.0, b.0]
+                .iter()
+                .filter(|v| matches!(v, Visit::New(_)))
+                .count(),
             1
         );
         assert_eq!(
-            [a.1, b.1].iter().filter(|v| matches!(v, Visit::New(_))).count(),
+            [a.1, b.1]
+                .iter()
+                .filter(|v| matches!(v, Visit::New(_)))
+                .count(),
             1
         );
         let level = store.level();

@@ -242,4 +242,18 @@ fn the_fast_explorer_widens_int_fields_and_agrees_with_the_reference() {
     let v = fast.violation().expect("the sum is reached");
     assert_eq!(v.name.as_deref(), Some("sum"));
     assert!(fast.stats.states <= reference.stats.states);
+    // The parallel explorer widens between levels, moving states between shards: same answer.
+    for threads in [1, 2, 3] {
+        let sequential = check(&m, &Options::default());
+        let parallel = check(
+            &m,
+            &Options {
+                threads: Some(threads),
+                ..Options::default()
+            },
+        );
+        assert_eq!(parallel.verdict, sequential.verdict, "{threads} threads");
+        assert_eq!(parallel.stats.states, sequential.stats.states);
+        assert_eq!(parallel.stats.transitions, sequential.stats.transitions);
+    }
 }

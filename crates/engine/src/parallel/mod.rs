@@ -181,7 +181,7 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
         packed = vec![0u64; packer.words];
     }
     let shard_bits = if threads > 1 { 8 } else { 0 };
-    let store = Store::new(packer.words, shard_bits);
+    let mut store = Store::new(packer.words, shard_bits);
     let Visit::New(root) = store.visit(&packed, 0, ROOT) else {
         unreachable!("the store starts empty")
     };
@@ -249,16 +249,29 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
                 }
             }
             let mut scratch_state = state.clone();
-            store.repack(packer.words, |from, to| {
+            let renumber = store.repack(packer.words, |from, to| {
                 old.unpack(from, &mut scratch_state);
                 packer
                     .pack(&scratch_state, to)
                     .expect("a stored state fits the wider packing");
             });
+            for id in &mut ids {
+                *id = renumber.get(*id);
+            }
+            for c in &mut candidates {
+                if let Candidate::State { gid } = c {
+                    *gid = renumber.get(*gid);
+                }
+            }
+            // The level's states, repacked too, for the transitions counted up to a cut.
+            frontier.clear();
+            for &gid in &ids {
+                store.copy_state(gid, &mut frontier);
+            }
             packed.resize(packer.words, 0);
             for (k, parent, mut s) in overflow {
                 packer.pack(&s, &mut packed).expect("widened to fit");
-                if let Visit::New(gid) = store.visit(&packed, k, parent) {
+                if let Visit::New(gid) = store.visit(&packed, k, renumber.get(parent)) {
                     if fast.check(&mut s, &mut scratch) != StateCheck::Fine {
                         candidates.push(Candidate::State { gid });
                     }
@@ -294,7 +307,7 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
             let cut_pos = (cut >> ORDINAL_BITS) as usize;
             transitions.retain(|(p, _)| *p < cut_pos);
             stats.transitions += transitions.iter().map(|(_, t)| t).sum::<u64>();
-            stats.transitions += taken_up_to(&fast, &packer, &frontier, words, cut);
+            stats.transitions += taken_up_to(&fast, &packer, &frontier, packer.words, cut);
             if !violation {
                 let reason = format!(
                     "the state budget of {} states ran out",

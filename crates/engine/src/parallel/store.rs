@@ -135,11 +135,59 @@ impl Store {
             .sum()
     }
 
-    /// Re-encodes every stored state (see [`Table::repack`]).
-    pub fn repack(&self, words: usize, mut convert: impl FnMut(&[u64], &mut [u64])) {
-        for s in &self.shards {
-            s.lock().table.repack(words, &mut convert);
+    /// Re-encodes every stored state with `convert` (from the old packed form to a new one of
+    /// `words` words). A state's shard follows from the hash of its packed form, which changes:
+    /// so the store is rebuilt, every state moving to its new shard under a new number (the
+    /// states of earlier levels first, so that each shard's level mark still holds), parents
+    /// renumbered. Returns the renumbering, for the numbers the caller holds.
+    pub fn repack(
+        &mut self,
+        words: usize,
+        mut convert: impl FnMut(&[u64], &mut [u64]),
+    ) -> Renumber {
+        let old: Vec<Shard> = std::mem::take(&mut self.shards)
+            .into_iter()
+            .map(Mutex::into_inner)
+            .collect();
+        let fresh = Store::new(words, self.shard_bits);
+        let mut shards: Vec<Shard> = fresh.shards.into_iter().map(Mutex::into_inner).collect();
+        let mut map: Vec<Vec<Gid>> = old.iter().map(|s| vec![ROOT; s.table.len()]).collect();
+        let mut key = vec![0u64; words];
+        for earlier in [true, false] {
+            for (si, s) in old.iter().enumerate() {
+                let range = if earlier {
+                    0..s.level_start
+                } else {
+                    s.level_start..s.table.len()
+                };
+                for l in range {
+                    convert(s.table.get(l), &mut key);
+                    let h = hash(&key);
+                    let ns = self.shard_of(h);
+                    let (nl, new) = shards[ns].table.insert_hashed(&key, h);
+                    debug_assert!(new, "a packing is one to one");
+                    shards[ns].disc.push(s.disc[l]);
+                    shards[ns].parent.push(s.parent[l]);
+                    map[si][l] = (nl as u64) << self.shard_bits | ns as u64;
+                }
+            }
+            if earlier {
+                for s in &mut shards {
+                    s.level_start = s.table.len();
+                }
+            }
         }
+        let renumber = Renumber {
+            map,
+            shard_bits: self.shard_bits,
+        };
+        for s in &mut shards {
+            for p in &mut s.parent {
+                *p = renumber.get(*p);
+            }
+        }
+        self.shards = shards.into_iter().map(Mutex::new).collect();
+        renumber
     }
 
     /// Bytes held by the tables, the keys and the parents.
@@ -151,5 +199,22 @@ impl Store {
                 (s.table.bytes() + s.disc.capacity() * 8 + s.parent.capacity() * 8) as u64
             })
             .sum()
+    }
+}
+
+/// How [`Store::repack`] renumbered the states.
+pub struct Renumber {
+    map: Vec<Vec<Gid>>,
+    shard_bits: u32,
+}
+
+impl Renumber {
+    /// The new number of the state numbered `gid` before ([`ROOT`] stays itself).
+    pub fn get(&self, gid: Gid) -> Gid {
+        if gid == ROOT {
+            return ROOT;
+        }
+        let mask = (1u64 << self.shard_bits) - 1;
+        self.map[(gid & mask) as usize][(gid >> self.shard_bits) as usize]
     }
 }

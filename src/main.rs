@@ -69,6 +69,10 @@ struct CheckArgs {
     /// the schedule and the figures are the same whatever the number.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
     threads: Option<u32>,
+    /// Store a 64-bit fingerprint per state instead of the state (10-15 bytes per state): far
+    /// less memory, a tiny chance of missing states, estimated in the result. Sequential.
+    #[arg(long, conflicts_with = "reference")]
+    compact: bool,
 }
 
 #[derive(clap::Args)]
@@ -187,6 +191,7 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
             || std::thread::available_parallelism().map_or(1, |n| n.get()),
             |n| n as usize,
         )),
+        compact: args.compact,
     };
     let color_out = color(std::io::stdout().is_terminal());
     let color_err = color(std::io::stderr().is_terminal());

@@ -28,6 +28,9 @@ pub struct Options {
     /// For [`Explorer::Fast`]: `Some(n)` explores each breadth-first level with `n` threads
     /// ([`crate::parallel`]); `None` runs the sequential fast explorer. Same answers either way.
     pub threads: Option<usize>,
+    /// For [`Explorer::Fast`]: store 64-bit fingerprints, not states ([`crate::fast::compact`];
+    /// sequential, whatever `threads` says).
+    pub compact: bool,
 }
 
 /// Which explorer [`check`] runs. Both give the same verdict and schedule; their state counts
@@ -52,6 +55,8 @@ pub struct Stats {
     pub depth: usize,
     /// Bytes the explorer's store of states held at the end (0 where not measured).
     pub bytes: u64,
+    /// In compact mode, the estimated probability that two states shared a fingerprint.
+    pub collision_probability: Option<f64>,
     pub seconds: f64,
 }
 
@@ -93,6 +98,7 @@ pub enum Found {
 pub fn check(model: &Model, options: &Options) -> Outcome {
     let start = Instant::now();
     let (found, mut stats) = match options.explorer {
+        Explorer::Fast if options.compact => crate::fast::compact::explore(model, options),
         Explorer::Fast => match options.threads {
             Some(n) => crate::parallel::explore(model, options, n.max(1)),
             None => crate::fast::explore(model, options),

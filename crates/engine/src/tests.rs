@@ -211,6 +211,7 @@ fn the_state_budget_gives_an_incomplete_verdict() {
                 max_states: Some(4),
                 explorer,
                 threads,
+                compact: false,
             },
         );
         assert!(matches!(o.verdict, Verdict::Incomplete { .. }));

@@ -238,11 +238,26 @@ fn every_explorer_agrees_with_the_reference() {
         };
         let sequential = fast(None);
         let parallel = fast(Some(2));
+        let compact = check(
+            &model,
+            &Options {
+                max_states: Some(BUDGET),
+                compact: true,
+                ..Options::default()
+            },
+        );
         let context = || format!("seed {seed}:\n{}", gen::model(seed));
         assert_eq!(
             essentials(&sequential),
             essentials(&parallel),
             "sequential vs parallel, {}",
+            context()
+        );
+        // Fingerprints of a few thousand states: a collision has odds below 10^-12.
+        assert_eq!(
+            essentials(&sequential),
+            essentials(&compact),
+            "sequential vs compact, {}",
             context()
         );
         let reference = check(&model, &reference());

@@ -1,7 +1,7 @@
 //! The explorers agree: on every bundled model and every conformance model, the sequential fast
-//! explorer and the parallel one (1, 2 and 3 threads) give the same verdict, the same schedule and
-//! the same figures, with and without a state budget; and the reference explorer the same
-//! verdict and schedule.
+//! explorer, the parallel one (1, 2 and 3 threads) and the compact one give the same verdict, the
+//! same schedule and the same figures, with and without a state budget; and the reference
+//! explorer the same verdict and schedule.
 
 use std::path::{Path, PathBuf};
 
@@ -54,6 +54,18 @@ fn run(model: &Model, explorer: Explorer, threads: Option<usize>, max: Option<u6
             max_states: max,
             explorer,
             threads,
+            compact: false,
+        },
+    )
+}
+
+fn compact(model: &Model, max: Option<u64>) -> Outcome {
+    check(
+        model,
+        &Options {
+            max_states: max,
+            compact: true,
+            ..Options::default()
         },
     )
 }
@@ -85,7 +97,17 @@ fn sequential_and_parallel_explorers_give_the_same_answer_and_figures() {
             let seq = run(model, Explorer::Fast, None, Some(max));
             let par = run(model, Explorer::Fast, Some(2), Some(max));
             assert_eq!(essentials(&seq), essentials(&par), "{name}, budget {max}");
+            assert_eq!(
+                essentials(&seq),
+                essentials(&compact(model, Some(max))),
+                "{name}, compact, budget {max}"
+            );
         }
+        assert_eq!(
+            essentials(&seq),
+            essentials(&compact(model, None)),
+            "{name}, compact"
+        );
         let reference = run(model, Explorer::Reference, None, None);
         assert_eq!(seq.verdict, reference.verdict, "{name}: fast vs reference");
         assert!(seq.stats.states <= reference.stats.states, "{name}");

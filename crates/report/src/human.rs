@@ -29,10 +29,13 @@ pub struct Checked<'a> {
 pub fn render_checked(c: &Checked<'_>, color: bool) -> String {
     let mut out = String::new();
     let s = &c.outcome.stats;
-    let figures = format!(
+    let mut figures = format!(
         "{} states, {} transitions, {:.3}s",
         s.states, s.transitions, s.seconds
     );
+    if let Some(p) = s.collision_probability {
+        figures.push_str(&format!(", fingerprints: P(collision) ~ {p:.1e}"));
+    }
     let found = found_text(c.outcome);
     let status = match c.expectation {
         Some(Some(true)) => "PASS",

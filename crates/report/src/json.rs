@@ -129,6 +129,10 @@ pub struct StatsJson {
     /// Bytes the store of visited states held at the end (the fast explorer measures it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_bytes: Option<u64>,
+    /// `--compact`: the estimated probability that two states shared a fingerprint (so that
+    /// the exploration may have missed what only the second leads to).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collision_probability: Option<f64>,
     pub seconds: f64,
 }
 
@@ -187,6 +191,7 @@ pub fn checked(c: &Checked<'_>) -> ModelResult {
             transitions: o.stats.transitions,
             depth: o.stats.depth,
             store_bytes: (o.stats.bytes > 0).then_some(o.stats.bytes),
+            collision_probability: o.stats.collision_probability,
             seconds: o.stats.seconds,
         }),
     }

@@ -16,6 +16,7 @@
 //!   at all.
 
 mod analysis;
+pub mod compact;
 pub(crate) mod pack;
 pub(crate) mod table;
 
@@ -40,13 +41,15 @@ pub(crate) struct Fast<'m> {
     /// Per task: the (variable, first slot, slot count) whose lost-update marks the task may
     /// carry (tracked variables it writes somewhere).
     lu_vars: Vec<Vec<(usize, usize, usize)>>,
+    /// Per task, per shared slot: whether the slot is in `lu_vars`.
+    keeps_mark: Vec<Vec<bool>>,
 }
 
 impl<'m> Fast<'m> {
     pub fn new(model: &'m Model) -> Fast<'m> {
         let sem = Semantics::new(model);
         let analysis = Analysis::new(model);
-        let lu_vars = model
+        let lu_vars: Vec<Vec<(usize, usize, usize)>> = model
             .tasks
             .iter()
             .map(|inst| {
@@ -61,10 +64,21 @@ impl<'m> Fast<'m> {
                     .collect()
             })
             .collect();
+        let keeps_mark = lu_vars
+            .iter()
+            .map(|vars: &Vec<(usize, usize, usize)>| {
+                let mut keep = vec![false; model.num_slots];
+                for &(_, base, len) in vars {
+                    keep[base..base + len].fill(true);
+                }
+                keep
+            })
+            .collect();
         Fast {
             sem,
             analysis,
             lu_vars,
+            keeps_mark,
         }
     }
 
@@ -72,11 +86,17 @@ impl<'m> Fast<'m> {
         self.sem.model.tasks[task].body as usize
     }
 
-    /// Drops the marks of `task` (which just stepped) for the variables it can no longer write.
-    pub fn canonicalise(&self, state: &mut State, task: usize) {
+    /// Drops the marks of `task`, which just stepped with `log`, that cannot matter: for the
+    /// variables it can no longer write, and those its reads set on variables it never writes.
+    pub fn canonicalise(&self, state: &mut State, task: usize, log: &StepLog) {
         let pc = state.pcs[task] as usize;
         let body = self.body(task);
         let row = task * self.sem.layout.num_slots;
+        for &r in &log.reads {
+            if !self.keeps_mark[task][r as usize] {
+                state.lu[row + r as usize] = LU_NONE;
+            }
+        }
         for &(var, base, len) in &self.lu_vars[task] {
             if !self.analysis.may_write(body, pc, var) {
                 state.lu[row + base..row + base + len].fill(LU_NONE);
@@ -169,7 +189,7 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
                         found = Some(step());
                         return false;
                     }
-                    fast.canonicalise(next, task);
+                    fast.canonicalise(next, task, log);
                     pack(&mut packer, &mut table, next, &mut key);
                     let (_, new) = table.insert(&key);
                     if !new {
@@ -264,7 +284,7 @@ pub(crate) fn schedule_along(
                     {
                         return true;
                     }
-                    fast.canonicalise(next, task);
+                    fast.canonicalise(next, task, log);
                     // A state that does not fit the final packing was never stored.
                     if packer.pack(next, &mut key).is_ok() && key == target {
                         step = Some(ScheduleStep {

@@ -149,7 +149,7 @@ impl Level<'_, '_> {
                             stop = true;
                             return false;
                         }
-                        self.fast.canonicalise(next, task);
+                        self.fast.canonicalise(next, task, log);
                         if self.packer.pack(next, &mut packed).is_err() {
                             self.overflow.lock().push((k, parent, next.clone()));
                             return true;

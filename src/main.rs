@@ -73,6 +73,11 @@ struct CheckArgs {
     /// less memory, a tiny chance of missing states, estimated in the result. Sequential.
     #[arg(long, conflicts_with = "reference")]
     compact: bool,
+    /// Turn partial-order reduction off: expand every task in every state. (Reduction is sound
+    /// for every check, and a violation it finds is searched again without it, for the shortest
+    /// schedule; see docs/cli.md.)
+    #[arg(long)]
+    no_reduction: bool,
 }
 
 #[derive(clap::Args)]
@@ -192,6 +197,7 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
             |n| n as usize,
         )),
         compact: args.compact,
+        no_reduction: args.no_reduction,
     };
     let color_out = color(std::io::stdout().is_terminal());
     let color_err = color(std::io::stderr().is_terminal());

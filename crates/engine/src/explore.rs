@@ -31,6 +31,9 @@ pub struct Options {
     /// For [`Explorer::Fast`]: store 64-bit fingerprints, not states ([`crate::fast::compact`];
     /// sequential, whatever `threads` says).
     pub compact: bool,
+    /// For [`Explorer::Fast`]: turn partial-order reduction off ([`crate::fast::por`]). With it
+    /// on, a violation is looked for again without it, for the shortest schedule.
+    pub no_reduction: bool,
 }
 
 /// Which explorer [`check`] runs. Both give the same verdict and schedule; their state counts
@@ -97,14 +100,20 @@ pub enum Found {
 /// Explores `model` and describes the violation found, if any, in full.
 pub fn check(model: &Model, options: &Options) -> Outcome {
     let start = Instant::now();
-    let (found, mut stats) = match options.explorer {
-        Explorer::Fast if options.compact => crate::fast::compact::explore(model, options),
-        Explorer::Fast => match options.threads {
-            Some(n) => crate::parallel::explore(model, options, n.max(1)),
-            None => crate::fast::explore(model, options),
-        },
-        Explorer::Reference => explore(model, options),
-    };
+    let (mut found, mut stats) = run(model, options);
+    if options.explorer == Explorer::Fast
+        && !options.no_reduction
+        && matches!(found, Found::Violation(_))
+    {
+        // The reduced search proved there is a violation; the full one finds the shortest.
+        (found, stats) = run(
+            model,
+            &Options {
+                no_reduction: true,
+                ..options.clone()
+            },
+        );
+    }
     let verdict = match found {
         Found::Nothing => Verdict::Ok,
         Found::Incomplete(reason) => Verdict::Incomplete { reason },
@@ -112,6 +121,18 @@ pub fn check(model: &Model, options: &Options) -> Outcome {
     };
     stats.seconds = start.elapsed().as_secs_f64();
     Outcome { verdict, stats }
+}
+
+/// Runs the explorer `options` choose.
+fn run(model: &Model, options: &Options) -> (Found, Stats) {
+    match options.explorer {
+        Explorer::Fast if options.compact => crate::fast::compact::explore(model, options),
+        Explorer::Fast => match options.threads {
+            Some(n) => crate::parallel::explore(model, options, n.max(1)),
+            None => crate::fast::explore(model, options),
+        },
+        Explorer::Reference => explore(model, options),
+    }
 }
 
 /// Replays the schedule the explorer found to describe its violation with every detail.

@@ -212,6 +212,7 @@ fn the_state_budget_gives_an_incomplete_verdict() {
                 explorer,
                 threads,
                 compact: false,
+                no_reduction: false,
             },
         );
         assert!(matches!(o.verdict, Verdict::Incomplete { .. }));

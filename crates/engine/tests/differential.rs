@@ -224,6 +224,7 @@ fn essentials(o: &migcheck_engine::Outcome) -> String {
 #[test]
 fn every_explorer_agrees_with_the_reference() {
     let mut compared = 0;
+    let mut reduced = 0;
     for seed in seeds() {
         let model = compile(seed);
         let fast = |threads| {
@@ -260,6 +261,19 @@ fn every_explorer_agrees_with_the_reference() {
             "sequential vs compact, {}",
             context()
         );
+        let full = check(
+            &model,
+            &Options {
+                max_states: Some(BUDGET),
+                no_reduction: true,
+                ..Options::default()
+            },
+        );
+        if let (Verdict::Ok, Verdict::Ok) = (&sequential.verdict, &full.verdict) {
+            if sequential.stats.states < full.stats.states {
+                reduced += 1;
+            }
+        }
         let reference = check(&model, &reference());
         // The fast explorers store fewer states, so a budget can run out for the reference alone.
         if matches!(reference.verdict, Verdict::Incomplete { .. }) {
@@ -269,6 +283,12 @@ fn every_explorer_agrees_with_the_reference() {
             sequential.verdict,
             reference.verdict,
             "fast vs reference, {}",
+            context()
+        );
+        assert_eq!(
+            full.verdict,
+            reference.verdict,
+            "fast without reduction vs reference, {}",
             context()
         );
         assert!(
@@ -282,4 +302,7 @@ fn every_explorer_agrees_with_the_reference() {
         compared * 10 >= seeds().count() * 9,
         "only {compared} models compared"
     );
+    // Partial-order reduction is on by default and must bite somewhere.
+    eprintln!("reduction stored fewer states on {reduced} of {compared} models");
+    assert!(reduced > 0, "reduction never reduced anything");
 }

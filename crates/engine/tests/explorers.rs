@@ -55,6 +55,7 @@ fn run(model: &Model, explorer: Explorer, threads: Option<usize>, max: Option<u6
             explorer,
             threads,
             compact: false,
+            no_reduction: false,
         },
     )
 }

@@ -14,7 +14,7 @@ pub struct Analysis {
 }
 
 /// The pcs control may go to after the instruction at `pc` (`end` for leaving the task).
-fn successors(body: &TaskBody, pc: usize, out: &mut Vec<usize>) {
+pub(crate) fn successors(body: &TaskBody, pc: usize, out: &mut Vec<usize>) {
     let end = body.code.len();
     out.clear();
     match &body.code[pc].kind {

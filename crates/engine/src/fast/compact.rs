@@ -12,6 +12,10 @@
 //!   only it leads to. The result reports the estimated probability that this happened: with `n`
 //!   distinct states among `2^64` fingerprints, `n(n-1)/2^65` (the birthday bound).
 //!
+//! With partial-order reduction, the cycle proviso needs to know whether a state was stored before
+//! the level being expanded: the fingerprints stored during the level are kept in a set for that
+//! (transient, the size of the next level).
+//!
 //! Fingerprints are computed from the state's values, not from its packed form, so widening a
 //! packed field (see [`super::pack`]) re-packs the frontier but leaves the table alone.
 
@@ -27,8 +31,10 @@ use crate::semantics::StateCheck;
 use crate::state::State;
 use crate::step::{StepEnd, StepLog};
 
+use rustc_hash::FxHashSet;
+
 use super::pack::Packer;
-use super::Fast;
+use super::{passes, Fast};
 
 /// The fingerprint of a state's values (never 0, the table's empty mark).
 pub fn fingerprint(state: &State) -> u64 {
@@ -208,6 +214,7 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
 fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats)> {
     let start = Instant::now();
     let fast = Fast::new(model);
+    let reduce = !options.no_reduction;
     let sem = &fast.sem;
     let mut stats = Stats::default();
     let (mut log, mut scratch) = (StepLog::default(), StepLog::default());
@@ -238,12 +245,18 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
             break Found::Nothing;
         }
         let mut upcoming = Level::default();
+        // With reduction, the fingerprints first stored while expanding this level (the cycle
+        // proviso asks whether a step goes back to this level or an earlier one).
+        let mut discovered: FxHashSet<u64> = FxHashSet::default();
+        let plan_used = reduce;
         for pos in 0..current.fps.len() {
             let words = packer.words;
             packer.unpack(&current.words[pos * words..(pos + 1) * words], &mut state);
             let parent = current.fps[pos];
-            for task in 0..model.tasks.len() {
-                if state.finished(&sem.layout, task) {
+            let plan = reduce.then(|| fast.plan(&state)).flatten();
+            let mut back_edge = false;
+            for (pass, task) in passes(model.tasks.len()) {
+                if !fast.in_pass(&state, plan.as_deref(), back_edge, pass, task) {
                     continue;
                 }
                 let mut found: Option<ScheduleStep> = None;
@@ -277,7 +290,12 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
                         fast.canonicalise(next, task, log);
                         let fp = fingerprint(next);
                         if !seen.insert(fp) {
+                            // Stored before this level, unless this level's expansions found it.
+                            back_edge |= plan.is_some() && !discovered.contains(&fp);
                             return true;
+                        }
+                        if plan_used {
+                            discovered.insert(fp);
                         }
                         if let Err(e) = trace.record(fp, parent) {
                             failure = Some(e);

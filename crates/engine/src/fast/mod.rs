@@ -15,9 +15,10 @@
 //! - the deadlock check runs the steps of the unfinished tasks only when each of them could block
 //!   at all.
 
-mod analysis;
+pub(crate) mod analysis;
 pub mod compact;
 pub(crate) mod pack;
+pub(crate) mod por;
 pub(crate) mod table;
 
 use std::time::Instant;
@@ -43,6 +44,14 @@ pub(crate) struct Fast<'m> {
     lu_vars: Vec<Vec<(usize, usize, usize)>>,
     /// Per task, per shared slot: whether the slot is in `lu_vars`.
     keeps_mark: Vec<Vec<bool>>,
+    pub por: por::Por,
+}
+
+/// The order in which a state's tasks are considered: every task in pass 0 (the persistent set's,
+/// or all of them without one), then every task again in pass 1 (the others, if the cycle proviso
+/// asks for a full expansion).
+pub(crate) fn passes(tasks: usize) -> impl Iterator<Item = (u8, usize)> {
+    (0..2u8).flat_map(move |pass| (0..tasks).map(move |t| (pass, t)))
 }
 
 impl<'m> Fast<'m> {
@@ -75,6 +84,7 @@ impl<'m> Fast<'m> {
             })
             .collect();
         Fast {
+            por: por::Por::new(model),
             sem,
             analysis,
             lu_vars,
@@ -101,6 +111,44 @@ impl<'m> Fast<'m> {
             if !self.analysis.may_write(body, pc, var) {
                 state.lu[row + base..row + base + len].fill(LU_NONE);
             }
+        }
+    }
+
+    /// The persistent set of tasks to expand in `state` (see [`por`]), or `None` for all.
+    pub fn plan(&self, state: &State) -> Option<Vec<bool>> {
+        let tasks = self.sem.model.tasks.len();
+        let finished: Vec<bool> = (0..tasks)
+            .map(|t| state.finished(&self.sem.layout, t))
+            .collect();
+        let enabled: Vec<bool> = (0..tasks)
+            .map(|t| {
+                !finished[t]
+                    && (!self.analysis.may_block(self.body(t), state.pcs[t] as usize)
+                        || self.sem.wait_of(state, t).is_none())
+            })
+            .collect();
+        self.por.persistent(state, &enabled, &finished)
+    }
+
+    /// Whether `task` is expanded in `pass` (see [`passes`]): in pass 0 every unfinished task, or
+    /// the persistent set's; in pass 1 the others, once a step of the set went back to a state
+    /// of this level or an earlier one.
+    pub fn in_pass(
+        &self,
+        state: &State,
+        plan: Option<&[bool]>,
+        back_edge: bool,
+        pass: u8,
+        task: usize,
+    ) -> bool {
+        if state.finished(&self.sem.layout, task) {
+            return false;
+        }
+        match (plan, pass) {
+            (None, 0) => true,
+            (None, _) => false,
+            (Some(p), 0) => p[task],
+            (Some(p), _) => back_edge && !p[task],
         }
     }
 
@@ -131,6 +179,7 @@ fn pack(packer: &mut Packer, table: &mut Table, state: &State, key: &mut Vec<u64
 pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
     let start = Instant::now();
     let fast = Fast::new(model);
+    let reduce = !options.no_reduction;
     let sem = &fast.sem;
     let mut stats = Stats::default();
     let mut log = StepLog::default();
@@ -158,8 +207,10 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
             level_end = table.len();
         }
         packer.unpack(table.get(cursor), &mut state);
-        for task in 0..model.tasks.len() {
-            if state.finished(&sem.layout, task) {
+        let plan = reduce.then(|| fast.plan(&state)).flatten();
+        let mut back_edge = false;
+        for (pass, task) in passes(model.tasks.len()) {
+            if !fast.in_pass(&state, plan.as_deref(), back_edge, pass, task) {
                 continue;
             }
             let mut found: Option<ScheduleStep> = None;
@@ -191,8 +242,9 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
                     }
                     fast.canonicalise(next, task, log);
                     pack(&mut packer, &mut table, next, &mut key);
-                    let (_, new) = table.insert(&key);
+                    let (id, new) = table.insert(&key);
                     if !new {
+                        back_edge |= id < level_end;
                         return true;
                     }
                     parents.push(cursor as u32);

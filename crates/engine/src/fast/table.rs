@@ -82,6 +82,26 @@ impl Table {
         }
     }
 
+    /// The number of `key` (whose [`hash`] is `h`), if it is stored.
+    pub fn find_hashed(&self, key: &[u64], h: u64) -> Option<usize> {
+        let tag = h >> 32;
+        let mask = self.index.len() - 1;
+        let mut i = h as usize & mask;
+        loop {
+            let e = self.index[i];
+            if e == 0 {
+                return None;
+            }
+            if e >> 32 == tag {
+                let id = (e & 0xffff_ffff) as usize - 1;
+                if self.get(id) == key {
+                    return Some(id);
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
     /// Doubles the index.
     fn grow(&mut self) {
         self.reindex(self.index.len() * 2);

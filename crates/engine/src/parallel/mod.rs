@@ -30,7 +30,7 @@ use migcheck_lang::ir::Model;
 
 use crate::explore::{Found, Options, Stats};
 use crate::fast::pack::Packer;
-use crate::fast::{schedule_along, Fast};
+use crate::fast::{passes, schedule_along, Fast};
 use crate::schedule::{Schedule, ScheduleStep};
 use crate::semantics::StateCheck;
 use crate::state::State;
@@ -69,6 +69,8 @@ struct Level<'a, 'm> {
     overflow: Mutex<Vec<(u64, Gid, State)>>,
     /// Per position, the transitions taken from that state.
     transitions: Mutex<Vec<(usize, u64)>>,
+    /// Partial-order reduction on.
+    reduce: bool,
 }
 
 impl Level<'_, '_> {
@@ -78,12 +80,24 @@ impl Level<'_, '_> {
     }
 
     /// Records that the transition `key` from `parent` reaches `state` (canonical, packed in
-    /// `words`); checks the state if it is new.
-    fn reach(&self, words: &[u64], key: u64, parent: Gid, state: &mut State, log: &mut StepLog) {
-        if let Visit::New(gid) = self.store.visit(words, key, parent) {
-            if self.fast.check(state, log) != StateCheck::Fine {
-                self.propose(Candidate::State { gid }, key);
+    /// `words`); checks the state if it is new. Whether the state was stored before this level
+    /// (a step back, for the cycle proviso).
+    fn reach(
+        &self,
+        words: &[u64],
+        key: u64,
+        parent: Gid,
+        state: &mut State,
+        log: &mut StepLog,
+    ) -> bool {
+        match self.store.visit(words, key, parent) {
+            Visit::New(gid) => {
+                if self.fast.check(state, log) != StateCheck::Fine {
+                    self.propose(Candidate::State { gid }, key);
+                }
+                false
             }
+            Visit::Seen { earlier } => earlier,
         }
     }
 
@@ -107,11 +121,16 @@ impl Level<'_, '_> {
             let mut ordinal = 0u64;
             let mut taken = 0u64;
             let mut stop = false;
-            for task in 0..model.tasks.len() {
+            let plan = self.reduce.then(|| self.fast.plan(&state)).flatten();
+            let mut back_edge = false;
+            for (pass, task) in passes(model.tasks.len()) {
                 if stop {
                     break;
                 }
-                if state.finished(&sem.layout, task) {
+                if !self
+                    .fast
+                    .in_pass(&state, plan.as_deref(), back_edge, pass, task)
+                {
                     continue;
                 }
                 sem.for_each_resolution_into(
@@ -154,7 +173,7 @@ impl Level<'_, '_> {
                             self.overflow.lock().push((k, parent, next.clone()));
                             return true;
                         }
-                        self.reach(&packed, k, parent, next, &mut scratch);
+                        back_edge |= self.reach(&packed, k, parent, next, &mut scratch);
                         true
                     },
                 );
@@ -170,6 +189,7 @@ impl Level<'_, '_> {
 pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stats) {
     let start = Instant::now();
     let fast = Fast::new(model);
+    let reduce = !options.no_reduction;
     let sem = &fast.sem;
     let mut stats = Stats::default();
     let mut scratch = StepLog::default();
@@ -208,10 +228,12 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
             candidates: Mutex::new(Vec::new()),
             overflow: Mutex::new(Vec::new()),
             transitions: Mutex::new(Vec::new()),
+            reduce,
         };
         let chunk = (ids.len() / (threads * 16)).clamp(1, 1024);
         let chunks = Chunks::new(ids.len(), chunk);
-        if threads <= 1 {
+        // Threads are started per level: not worth it for a small one.
+        if threads <= 1 || ids.len() < 256 {
             while let Some(r) = chunks.next() {
                 level.expand(r, words);
             }
@@ -307,7 +329,7 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
             let cut_pos = (cut >> ORDINAL_BITS) as usize;
             transitions.retain(|(p, _)| *p < cut_pos);
             stats.transitions += transitions.iter().map(|(_, t)| t).sum::<u64>();
-            stats.transitions += taken_up_to(&fast, &packer, &frontier, packer.words, cut);
+            stats.transitions += taken_up_to(&fast, &packer, &store, &frontier, cut, reduce);
             if !violation {
                 let reason = format!(
                     "the state budget of {} states ran out",
@@ -348,27 +370,42 @@ fn cut_is_violation(first: &Option<Candidate>, cut: u64, key: &impl Fn(&Candidat
 }
 
 /// The transitions the sequential search takes from the state at the cut's position up to and
-/// including the cut's ordinal.
-fn taken_up_to(fast: &Fast<'_>, packer: &Packer, frontier: &[u64], words: usize, cut: u64) -> u64 {
+/// including the cut's ordinal (in the same order as [`Level::expand`], reduction included).
+fn taken_up_to(
+    fast: &Fast<'_>,
+    packer: &Packer,
+    store: &Store,
+    frontier: &[u64],
+    cut: u64,
+    reduce: bool,
+) -> u64 {
+    let words = packer.words;
     let pos = (cut >> ORDINAL_BITS) as usize;
     let last = cut & ((1 << ORDINAL_BITS) - 1);
     let sem = &fast.sem;
     let mut state = sem.initial();
     let mut next = state.clone();
     let mut log = StepLog::default();
+    let mut packed = vec![0u64; words];
     packer.unpack(&frontier[pos * words..(pos + 1) * words], &mut state);
-    let (mut ordinal, mut taken) = (0u64, 0u64);
-    for task in 0..sem.model.tasks.len() {
-        if state.finished(&sem.layout, task) {
+    let plan = reduce.then(|| fast.plan(&state)).flatten();
+    let (mut ordinal, mut taken, mut back_edge) = (0u64, 0u64, false);
+    for (pass, task) in passes(sem.model.tasks.len()) {
+        if !fast.in_pass(&state, plan.as_deref(), back_edge, pass, task) {
             continue;
         }
-        sem.for_each_resolution_into(&state, task, &mut log, &mut next, |end, _, _, _| {
+        sem.for_each_resolution_into(&state, task, &mut log, &mut next, |end, _, log, next| {
             if ordinal > last {
                 return false;
             }
             ordinal += 1;
-            if !matches!(end, StepEnd::Blocked { .. }) {
-                taken += 1;
+            if matches!(end, StepEnd::Blocked { .. }) {
+                return true;
+            }
+            taken += 1;
+            if matches!(end, StepEnd::Ran) && sem.apply_lost_update(next, task, log).is_none() {
+                fast.canonicalise(next, task, log);
+                back_edge |= packer.pack(next, &mut packed).is_ok() && store.is_earlier(&packed);
             }
             true
         });

@@ -1,0 +1,340 @@
+//! Partial-order reduction: from a state, expand only a *persistent set* of tasks when the other
+//! tasks' steps cannot interfere with theirs, instead of every task.
+//!
+//! The set is built from static *footprints*, per task instance and program counter: which shared
+//! slots and locks the step starting there may read, write or take (`step`), and which every step
+//! from there to the task's end may (`future`). Map keys that are constant for the instance (built
+//! from literals and the task's index) name one slot; any other key names every slot of the map.
+//!
+//! A set `P` of enabled tasks is *persistent* when no task outside `P` can ever, from where it
+//! stands, take a step that conflicts with the current step of a task in `P`: reading or writing
+//! a slot the other writes, or using the same lock. Then every interleaving of the other tasks
+//! commutes with `P`'s steps, and exploring only `P`'s steps (Godefroid's persistent sets; Valmari's
+//! stubborn sets) reaches every terminal state. The checks are made to lean on that alone:
+//!
+//! - deadlocks and final properties are properties of terminal states;
+//! - an assertion, a model error or a lost update happens on a step; it is treated as a step into a
+//!   terminal error state (whether a step fails depends only on what its footprint reads, and a
+//!   task's lost-update mark on a slot changes only through steps that read or write that slot,
+//!   which conflict with it);
+//! - invariants are not terminal: a set whose steps write a slot that an invariant reads is never
+//!   used (*visibility*), the state is expanded in full;
+//! - a task that is blocked now but could later take a conflicting step makes the set unusable (it
+//!   cannot be added: it has no step to add);
+//! - *cycle proviso*, for breadth-first search: when a step of `P` leads back to a state of the
+//!   current level or an earlier one, the state is expanded in full. Every cycle of the reduced
+//!   graph has such a step, so no task is ignored forever around a cycle.
+//!
+//! The reduced search proves `ok` verdicts. A violation it finds is not necessarily the shortest
+//! (the shortest path may interleave tasks the reduction kept apart), so [`crate::check`] then
+//! re-runs the search without reduction, which stops at the canonical shortest violation.
+
+use migcheck_lang::ir::{Domain, Expr, InstrKind, Model, TaskBody};
+
+use crate::state::State;
+use crate::step::binary;
+
+/// Bit sets over shared slots and locks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Footprint {
+    reads: Vec<u64>,
+    writes: Vec<u64>,
+    locks: Vec<u64>,
+}
+
+fn set(bits: &mut [u64], i: usize) {
+    bits[i / 64] |= 1 << (i % 64);
+}
+
+fn meets(a: &[u64], b: &[u64]) -> bool {
+    a.iter().zip(b).any(|(x, y)| x & y != 0)
+}
+
+fn union(a: &mut [u64], b: &[u64]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x |= y;
+    }
+}
+
+impl Footprint {
+    fn empty(slot_words: usize, lock_words: usize) -> Footprint {
+        Footprint {
+            reads: vec![0; slot_words],
+            writes: vec![0; slot_words],
+            locks: vec![0; lock_words],
+        }
+    }
+
+    fn add(&mut self, other: &Footprint) {
+        union(&mut self.reads, &other.reads);
+        union(&mut self.writes, &other.writes);
+        union(&mut self.locks, &other.locks);
+    }
+
+    /// Whether a step with footprint `self` and one with `other` can fail to commute.
+    fn conflicts(&self, other: &Footprint) -> bool {
+        meets(&self.writes, &other.writes)
+            || meets(&self.writes, &other.reads)
+            || meets(&self.reads, &other.writes)
+            || meets(&self.locks, &other.locks)
+    }
+}
+
+/// The footprints of one model's task instances, and what the invariants read.
+pub struct Por {
+    /// Per task instance, per pc (`0..=end`): the step starting there.
+    step: Vec<Vec<Footprint>>,
+    /// Per task instance, per pc: every step from there on.
+    future: Vec<Vec<Footprint>>,
+    /// The slots some invariant reads.
+    invariant_reads: Vec<u64>,
+}
+
+/// Collects the accesses of one instance's instructions.
+struct Collector<'a> {
+    model: &'a Model,
+    /// The instance's index and the local slot holding it.
+    index: Option<(u32, i64)>,
+}
+
+impl Collector<'_> {
+    /// The value of `e` if it is the same whenever the instance evaluates it.
+    fn constant(&self, e: &Expr) -> Option<i64> {
+        match e {
+            Expr::Const(v) => Some(*v),
+            Expr::Local(slot) => self.index.filter(|(s, _)| s == slot).map(|(_, v)| v),
+            Expr::Unary(op, a) => {
+                let a = self.constant(a)?;
+                match op {
+                    migcheck_lang::ir::UnOp::Not => Some((a == 0) as i64),
+                    migcheck_lang::ir::UnOp::Neg => a.checked_neg(),
+                }
+            }
+            Expr::Binary(op, a, b) => binary(*op, self.constant(a)?, self.constant(b)?).ok(),
+            Expr::Shared(_) | Expr::MapGet { .. } => None,
+        }
+    }
+
+    /// Marks in `bits` the slots of `var` that key `key` may name.
+    fn slots(&self, bits: &mut [u64], var: u32, key: Option<&Expr>) {
+        let v = &self.model.shared[var as usize];
+        let one = key.and_then(|k| self.constant(k)).and_then(|k| {
+            v.key
+                .and_then(|d| d.offset(k, &self.model.enums))
+                .map(|off| v.base_slot + off)
+        });
+        match (key, one) {
+            (None, _) => set(bits, v.base_slot),
+            (Some(_), Some(slot)) => set(bits, slot),
+            // A key out of the domain fails the step: reading no slot is then exact enough, but
+            // marking every slot is simpler and safe.
+            (Some(_), None) => (v.base_slot..v.base_slot + v.len).for_each(|s| set(bits, s)),
+        }
+    }
+
+    fn reads(&self, f: &mut Footprint, e: &Expr) {
+        match e {
+            Expr::Const(_) | Expr::Local(_) => {}
+            Expr::Shared(var) => self.slots(&mut f.reads, *var, None),
+            Expr::MapGet { var, key } => {
+                self.reads(f, key);
+                self.slots(&mut f.reads, *var, Some(key));
+            }
+            Expr::Unary(_, a) => self.reads(f, a),
+            Expr::Binary(_, a, b) => {
+                self.reads(f, a);
+                self.reads(f, b);
+            }
+        }
+    }
+
+    fn domain(&self, f: &mut Footprint, d: &Domain) {
+        if let Domain::Range { lo, hi } = d {
+            self.reads(f, lo);
+            self.reads(f, hi);
+        }
+    }
+
+    /// The accesses of one instruction.
+    fn instr(&self, f: &mut Footprint, kind: &InstrKind) {
+        match kind {
+            InstrKind::SetLocal { value, .. } => self.reads(f, value),
+            InstrKind::SetShared { var, key, value } => {
+                if let Some(k) = key {
+                    self.reads(f, k);
+                }
+                self.reads(f, value);
+                self.slots(&mut f.writes, *var, key.as_ref());
+            }
+            InstrKind::Lock(l) | InstrKind::Unlock(l) => set(&mut f.locks, *l as usize),
+            InstrKind::Await(c)
+            | InstrKind::Assert { cond: c, .. }
+            | InstrKind::Branch { cond: c, .. } => self.reads(f, c),
+            InstrKind::Choose { domain, .. } | InstrKind::ForEnter { domain, .. } => {
+                self.domain(f, domain)
+            }
+            InstrKind::Skip
+            | InstrKind::Return
+            | InstrKind::Either { .. }
+            | InstrKind::ForNext { .. }
+            | InstrKind::AtomicBegin { .. }
+            | InstrKind::AtomicEnd
+            | InstrKind::Jump(_)
+            | InstrKind::Clear { .. } => {}
+        }
+    }
+}
+
+impl Por {
+    pub fn new(model: &Model) -> Por {
+        let slot_words = model.num_slots.div_ceil(64).max(1);
+        let lock_words = model.locks.len().div_ceil(64).max(1);
+        let empty = || Footprint::empty(slot_words, lock_words);
+        let mut step = Vec::with_capacity(model.tasks.len());
+        let mut future = Vec::with_capacity(model.tasks.len());
+        for inst in &model.tasks {
+            let body = &model.bodies[inst.body as usize];
+            let c = Collector {
+                model,
+                index: body.index_slot.zip(inst.index),
+            };
+            let own: Vec<Footprint> = body
+                .code
+                .iter()
+                .map(|i| {
+                    let mut f = empty();
+                    c.instr(&mut f, &i.kind);
+                    f
+                })
+                .collect();
+            step.push(Self::steps_of(body, &own, &empty));
+            future.push(Self::futures_of(body, &own, &empty));
+        }
+        let mut inv = empty();
+        let c = Collector { model, index: None };
+        for p in &model.invariants {
+            c.reads(&mut inv, &p.expr);
+        }
+        Por {
+            step,
+            future,
+            invariant_reads: inv.reads,
+        }
+    }
+
+    /// Per pc, the footprint of the step starting there: the shared statements it can close on
+    /// (a whole `atomic` block for one), reached through local statements.
+    fn steps_of(
+        body: &TaskBody,
+        own: &[Footprint],
+        empty: &dyn Fn() -> Footprint,
+    ) -> Vec<Footprint> {
+        let end = body.code.len();
+        let mut succ = Vec::new();
+        (0..=end)
+            .map(|start| {
+                let mut f = empty();
+                let mut seen = vec![false; end + 1];
+                let mut stack = vec![start];
+                while let Some(pc) = stack.pop() {
+                    if pc >= end || std::mem::replace(&mut seen[pc], true) {
+                        continue;
+                    }
+                    let instr = &body.code[pc];
+                    if instr.shared {
+                        f.add(&own[pc]);
+                        if let InstrKind::AtomicBegin { end: close } = instr.kind {
+                            for o in &own[pc..=(close as usize).min(end - 1)] {
+                                f.add(o);
+                            }
+                        }
+                        continue;
+                    }
+                    super::analysis::successors(body, pc, &mut succ);
+                    stack.extend(&succ);
+                }
+                f
+            })
+            .collect()
+    }
+
+    /// Per pc, the union of every footprint reachable from it (a backward fixed point).
+    fn futures_of(
+        body: &TaskBody,
+        own: &[Footprint],
+        empty: &dyn Fn() -> Footprint,
+    ) -> Vec<Footprint> {
+        let end = body.code.len();
+        let mut sets: Vec<Footprint> = (0..=end).map(|_| empty()).collect();
+        let mut succ = Vec::new();
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for pc in (0..end).rev() {
+                let mut f = own[pc].clone();
+                super::analysis::successors(body, pc, &mut succ);
+                for &s in &succ {
+                    f.add(&sets[s]);
+                }
+                if f != sets[pc] {
+                    sets[pc] = f;
+                    changed = true;
+                }
+            }
+        }
+        sets
+    }
+
+    /// A persistent set of tasks to expand in `state`, smaller than the enabled ones, or `None`
+    /// to expand every task. `enabled[t]` says whether unfinished task `t` can step; `finished[t]`
+    /// whether it has finished.
+    pub fn persistent(
+        &self,
+        state: &State,
+        enabled: &[bool],
+        finished: &[bool],
+    ) -> Option<Vec<bool>> {
+        let n_enabled = enabled.iter().filter(|&&e| e).count();
+        if n_enabled <= 1 {
+            return None;
+        }
+        let tasks = enabled.len();
+        let pc = |t: usize| state.pcs[t] as usize;
+        let mut best: Option<(usize, Vec<bool>)> = None;
+        let mut stack = Vec::new();
+        for seed in (0..tasks).filter(|&t| enabled[t]) {
+            let mut in_p = vec![false; tasks];
+            in_p[seed] = true;
+            stack.clear();
+            stack.push(seed);
+            let mut size = 1;
+            let mut usable = true;
+            'closure: while let Some(t) = stack.pop() {
+                let step = &self.step[t][pc(t)];
+                if meets(&step.writes, &self.invariant_reads) {
+                    usable = false;
+                    break;
+                }
+                for u in 0..tasks {
+                    if u == t || in_p[u] || finished[u] || !step.conflicts(&self.future[u][pc(u)]) {
+                        continue;
+                    }
+                    if !enabled[u] {
+                        usable = false;
+                        break 'closure;
+                    }
+                    in_p[u] = true;
+                    size += 1;
+                    stack.push(u);
+                }
+            }
+            if usable && size < n_enabled && best.as_ref().is_none_or(|(s, _)| size < *s) {
+                best = Some((size, in_p));
+                if size == 1 {
+                    break;
+                }
+            }
+        }
+        best.map(|(_, p)| p)
+    }
+}

@@ -142,3 +142,64 @@ fn docs_models_table_is_current() {
     }
     assert!(tables >= 2, "docs/models.md has lost its tables");
 }
+
+/// The Launchpad bugs of the Nova library (`../shared/nova-workflows.md`), each with a bug model
+/// and its fix.
+const NOVA_BUGS: &[&str] = &[
+    "1879878", "1944759", "1848343", "1729371", "1855927", "1790204", "1836754", "1719933",
+    "1764883", "1732976", "1715182",
+];
+
+#[test]
+fn every_nova_bug_has_a_model_and_a_fix() {
+    let files: Vec<String> = mig_files(&root().join("models/nova"))
+        .iter()
+        .map(|p| {
+            p.file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    for bug in NOVA_BUGS {
+        assert!(
+            files
+                .iter()
+                .any(|f| f.starts_with(bug) && f.ends_with("_bug.mig")),
+            "no bug model for {bug}"
+        );
+        assert!(
+            files
+                .iter()
+                .any(|f| f.starts_with(bug) && f.ends_with("_fix.mig")),
+            "no fix model for {bug}"
+        );
+    }
+}
+
+/// A bug model's header quotes the command that replays its violation: it must be the schedule
+/// migcheck reports today.
+#[test]
+fn every_quoted_replay_command_is_the_reported_one() {
+    let mut quoted = 0;
+    for file in mig_files(&root().join("models")) {
+        let text = std::fs::read_to_string(&file).expect("read");
+        let Some(line) = text.lines().find(|l| l.starts_with("// Replay: ")) else {
+            continue;
+        };
+        let path = file.display().to_string();
+        let (_, r) = check_json(&path);
+        let command = r["violation"]["replay"].as_str().unwrap_or_default();
+        let relative = command.replace(&format!("{}/", root().display()), "");
+        assert_eq!(
+            line.trim_start_matches("// Replay: "),
+            relative,
+            "{path}: the header's replay command is stale"
+        );
+        quoted += 1;
+    }
+    assert!(
+        quoted >= NOVA_BUGS.len(),
+        "only {quoted} headers quote a replay command"
+    );
+}

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use migcheck_engine::{expect, replay, Explorer, Options, Outcome, Verdict};
+use migcheck_engine::strategy::{Sampler, Sampling};
+use migcheck_engine::{expect, replay, Explorer, Options, Outcome, Strategy, Verdict};
 use migcheck_lang::{Diagnostic, SourceFile, Span};
 use migcheck_report::human::{self, Checked};
 use migcheck_report::{diagnostics, json, markdown, Source};
@@ -78,6 +79,35 @@ struct CheckArgs {
     /// schedule; see docs/cli.md.)
     #[arg(long)]
     no_reduction: bool,
+    /// How to search: `bfs` every state breadth-first (shortest schedules); `dfs` every state
+    /// depth-first in bounded memory (for models whose states do not fit; schedules are not the
+    /// shortest); `random` and `pct` sample `--runs` seeded runs (find violations, prove nothing:
+    /// no violation is an incomplete verdict).
+    #[arg(long, value_enum, default_value_t = StrategyArg::Bfs)]
+    strategy: StrategyArg,
+    /// `random`/`pct`: the seed; each run's own seed derives from it and the run's number.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    seed: u64,
+    /// `random`/`pct`: how many runs.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    runs: u64,
+    /// `random`/`pct`: a run stops after this many steps.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    max_steps: u64,
+    /// `pct`: the bug depth d (d - 1 priority change points per run).
+    #[arg(long, value_name = "D", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    pct_depth: u32,
+    /// `dfs`: slots of the cache of explored states' fingerprints (8 bytes each).
+    #[arg(long, value_name = "N", default_value_t = migcheck_engine::dfs::DEFAULT_CACHE)]
+    dfs_cache: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum StrategyArg {
+    Bfs,
+    Dfs,
+    Random,
+    Pct,
 }
 
 #[derive(clap::Args)]
@@ -198,6 +228,24 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
         )),
         compact: args.compact,
         no_reduction: args.no_reduction,
+        strategy: match args.strategy {
+            StrategyArg::Bfs => Strategy::Bfs,
+            StrategyArg::Dfs => Strategy::Dfs {
+                cache: args.dfs_cache,
+            },
+            StrategyArg::Random | StrategyArg::Pct => Strategy::Sample(Sampling {
+                sampler: if args.strategy == StrategyArg::Pct {
+                    Sampler::Pct {
+                        depth: args.pct_depth,
+                    }
+                } else {
+                    Sampler::Random
+                },
+                seed: args.seed,
+                runs: args.runs,
+                max_steps: args.max_steps,
+            }),
+        },
     };
     let color_out = color(std::io::stdout().is_terminal());
     let color_err = color(std::io::stderr().is_terminal());

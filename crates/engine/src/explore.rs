@@ -34,6 +34,21 @@ pub struct Options {
     /// For [`Explorer::Fast`]: turn partial-order reduction off ([`crate::fast::por`]). With it
     /// on, a violation is looked for again without it, for the shortest schedule.
     pub no_reduction: bool,
+    /// How the states are searched: exhaustively breadth-first (the default), exhaustively
+    /// depth-first in bounded memory, or by sampling runs.
+    pub strategy: Strategy,
+}
+
+/// How [`check`] searches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Strategy {
+    /// Breadth-first, every state: shortest schedules (the explorer is [`Options::explorer`]).
+    #[default]
+    Bfs,
+    /// Depth-first with a cache of this many fingerprints ([`crate::dfs`]).
+    Dfs { cache: usize },
+    /// Sampled runs ([`crate::strategy`]): finds violations, proves nothing.
+    Sample(crate::strategy::Sampling),
 }
 
 /// Which explorer [`check`] runs. Both give the same verdict and schedule; their state counts
@@ -77,6 +92,8 @@ pub enum Verdict {
 pub struct Outcome {
     pub verdict: Verdict,
     pub stats: Stats,
+    /// With a sampling strategy: the runs, and every failing one.
+    pub sampled: Option<crate::strategy::Sampled>,
 }
 
 impl Outcome {
@@ -100,8 +117,21 @@ pub enum Found {
 /// Explores `model` and describes the violation found, if any, in full.
 pub fn check(model: &Model, options: &Options) -> Outcome {
     let start = Instant::now();
-    let (mut found, mut stats) = run(model, options);
-    if options.explorer == Explorer::Fast
+    let mut sampled = None;
+    let (mut found, mut stats) = match options.strategy {
+        Strategy::Bfs => run(model, options),
+        Strategy::Dfs { cache } => crate::dfs::explore(model, options, cache),
+        Strategy::Sample(sampling) => {
+            let (found, stats, mut s) = crate::strategy::sample(model, &sampling);
+            for f in s.failing.iter_mut().take(crate::strategy::DESCRIBED) {
+                f.violation = Some(Box::new(describe(model, f.schedule.clone())));
+            }
+            sampled = Some(s);
+            (found, stats)
+        }
+    };
+    if options.strategy == Strategy::Bfs
+        && options.explorer == Explorer::Fast
         && !options.no_reduction
         && matches!(found, Found::Violation(_))
     {
@@ -120,7 +150,11 @@ pub fn check(model: &Model, options: &Options) -> Outcome {
         Found::Violation(schedule) => Verdict::Violation(Box::new(describe(model, schedule))),
     };
     stats.seconds = start.elapsed().as_secs_f64();
-    Outcome { verdict, stats }
+    Outcome {
+        verdict,
+        stats,
+        sampled,
+    }
 }
 
 /// Runs the explorer `options` choose.

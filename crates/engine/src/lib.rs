@@ -19,6 +19,7 @@
 //! Architecture invariants: the engine does no I/O and knows no syntax; the same model and
 //! options give the same verdict and schedule.
 
+pub mod dfs;
 pub mod expect;
 pub mod explore;
 pub mod fast;
@@ -28,9 +29,10 @@ pub mod schedule;
 pub mod semantics;
 pub mod state;
 pub mod step;
+pub mod strategy;
 pub mod violation;
 
-pub use explore::{check, explore, Explorer, Options, Outcome, Stats, Verdict};
+pub use explore::{check, explore, Explorer, Options, Outcome, Stats, Strategy, Verdict};
 pub use schedule::{Choice, ChoiceKind, Schedule, ScheduleStep};
 pub use state::State;
 pub use violation::{Violation, ViolationKind};

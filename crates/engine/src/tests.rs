@@ -213,6 +213,7 @@ fn the_state_budget_gives_an_incomplete_verdict() {
                 threads,
                 compact: false,
                 no_reduction: false,
+                strategy: Default::default(),
             },
         );
         assert!(matches!(o.verdict, Verdict::Incomplete { .. }));
@@ -258,4 +259,56 @@ fn the_fast_explorer_widens_int_fields_and_agrees_with_the_reference() {
         assert_eq!(parallel.stats.states, sequential.stats.states);
         assert_eq!(parallel.stats.transitions, sequential.stats.transitions);
     }
+}
+
+fn sampled(m: &Model, sampler: crate::strategy::Sampler, seed: u64) -> crate::Outcome {
+    check(
+        m,
+        &Options {
+            strategy: crate::Strategy::Sample(crate::strategy::Sampling {
+                sampler,
+                seed,
+                runs: 200,
+                max_steps: 1000,
+            }),
+            ..Options::default()
+        },
+    )
+}
+
+#[test]
+fn sampling_finds_a_race_reproducibly_and_proves_nothing_without_one() {
+    use crate::strategy::Sampler;
+    let bug = model(
+        "model m\nshared x: int = 0\ntask a[i in 0..3] { let v = x; x = v + 1 }\n\
+         final all: x == 3\n",
+    );
+    for sampler in [Sampler::Random, Sampler::Pct { depth: 2 }] {
+        let o = sampled(&bug, sampler, 7);
+        let v = o.violation().expect("a lost update is found");
+        let s = o.sampled.as_ref().expect("sampling figures");
+        assert_eq!(s.runs, 200);
+        assert!(!s.failing.is_empty());
+        assert_eq!(s.failing[0].schedule, v.schedule);
+        // Every failing run replays to its violation.
+        for f in &s.failing {
+            let t = replay(&bug, &f.schedule.format(&bug)).expect("fits");
+            assert!(
+                t.violation.is_some(),
+                "run {} replays to a violation",
+                f.run
+            );
+        }
+        // The same seed gives the same runs.
+        assert_eq!(sampled(&bug, sampler, 7).sampled, o.sampled);
+    }
+    let fine = model(
+        "model m\nshared x: int = 0\ntask a[i in 0..3] { atomic { x = x + 1 } }\nfinal all: x == 3\n",
+    );
+    let o = sampled(&fine, Sampler::Random, 7);
+    assert!(
+        matches!(o.verdict, Verdict::Incomplete { .. }),
+        "{:?}",
+        o.verdict
+    );
 }

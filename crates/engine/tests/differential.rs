@@ -274,6 +274,14 @@ fn every_explorer_agrees_with_the_reference() {
                 reduced += 1;
             }
         }
+        let dfs = check(
+            &model,
+            &Options {
+                max_states: Some(BUDGET),
+                strategy: migcheck_engine::Strategy::Dfs { cache: 1 << 12 },
+                ..Options::default()
+            },
+        );
         let reference = check(&model, &reference());
         // The fast explorers store fewer states, so a budget can run out for the reference alone.
         if matches!(reference.verdict, Verdict::Incomplete { .. }) {
@@ -291,6 +299,14 @@ fn every_explorer_agrees_with_the_reference() {
             "fast without reduction vs reference, {}",
             context()
         );
+        if !matches!(dfs.verdict, Verdict::Incomplete { .. }) {
+            assert_eq!(
+                matches!(dfs.verdict, Verdict::Ok),
+                matches!(reference.verdict, Verdict::Ok),
+                "depth-first vs reference, {}",
+                context()
+            );
+        }
         assert!(
             sequential.stats.states <= reference.stats.states,
             "{}",

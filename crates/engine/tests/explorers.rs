@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use migcheck_engine::{check, Explorer, Options, Outcome};
+use migcheck_engine::{check, Explorer, Options, Outcome, Strategy, Verdict};
 use migcheck_lang::ir::Model;
 
 fn root() -> PathBuf {
@@ -56,6 +56,7 @@ fn run(model: &Model, explorer: Explorer, threads: Option<usize>, max: Option<u6
             threads,
             compact: false,
             no_reduction: false,
+            strategy: Strategy::Bfs,
         },
     )
 }
@@ -109,7 +110,32 @@ fn sequential_and_parallel_explorers_give_the_same_answer_and_figures() {
             essentials(&compact(model, None)),
             "{name}, compact"
         );
+        // Depth-first, with a roomy cache and (on small models: it re-explores all the time, which
+        // costs time exponential in the depth) with a 16-slot cache: a violation exactly when
+        // breadth-first finds one, and its schedule replays to one.
         let reference = run(model, Explorer::Reference, None, None);
+        let small = reference.stats.states <= 2_000;
+        for cache in [1 << 16, 16].into_iter().filter(|&c| small || c > 16) {
+            let dfs = check(
+                model,
+                &Options {
+                    strategy: Strategy::Dfs { cache },
+                    ..Options::default()
+                },
+            );
+            assert_eq!(
+                matches!(dfs.verdict, Verdict::Ok),
+                matches!(seq.verdict, Verdict::Ok),
+                "{name}: dfs (cache {cache}) {:?} vs bfs {:?}",
+                dfs.verdict,
+                seq.verdict
+            );
+            if let Verdict::Violation(v) = &dfs.verdict {
+                let trace = migcheck_engine::replay::replay_schedule(model, &v.schedule)
+                    .expect("the schedule fits");
+                assert!(trace.violation.is_some(), "{name}: dfs schedule replays");
+            }
+        }
         assert_eq!(seq.verdict, reference.verdict, "{name}: fast vs reference");
         assert!(seq.stats.states <= reference.stats.states, "{name}");
     }

@@ -75,7 +75,56 @@ pub fn render_checked(c: &Checked<'_>, color: bool) -> String {
             );
         }
     }
+    if let Some(sampled) = &c.outcome.sampled {
+        out.push_str(&render_sampled(c.model, sampled));
+    }
     out
+}
+
+/// The summary of a sampling: how many runs failed, and the first few of them.
+fn render_sampled(
+    model: &migcheck_lang::ir::Model,
+    s: &migcheck_engine::strategy::Sampled,
+) -> String {
+    const SHOWN: usize = 10;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "  sampling: {} run(s), {} failing{}",
+        s.runs,
+        s.failing.len(),
+        if s.cut_short > 0 {
+            format!(", {} stopped at the step limit", s.cut_short)
+        } else {
+            String::new()
+        }
+    );
+    for f in s.failing.iter().take(SHOWN) {
+        let what = f
+            .violation
+            .as_ref()
+            .map_or_else(String::new, |v| format!(" {}", violation_text(v)));
+        let _ = writeln!(
+            out,
+            "    run {}:{what} in {} steps: {}",
+            f.run,
+            f.schedule.len(),
+            f.schedule.format(model)
+        );
+    }
+    if s.failing.len() > SHOWN {
+        let _ = writeln!(out, "    ... and {} more", s.failing.len() - SHOWN);
+    }
+    out
+}
+
+/// `invariant capacity`, `lost_update alloc[instance]`, `deadlock`.
+fn violation_text(v: &Violation) -> String {
+    match (&v.name, &v.key) {
+        (Some(n), Some(k)) => format!("{} {n}[{k}]", v.kind.as_str()),
+        (Some(n), None) => format!("{} {n}", v.kind.as_str()),
+        _ => v.kind.as_str().to_string(),
+    }
 }
 
 /// The violation's message with the source lines involved, rustc style.

@@ -53,6 +53,32 @@ pub struct ModelResult {
     pub errors: Vec<ErrorJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stats: Option<StatsJson>,
+    /// With `--strategy random|pct`: the runs and every failing one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sampling: Option<SamplingJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SamplingJson {
+    pub runs: u64,
+    /// Runs stopped by `--max-steps`.
+    pub cut_short: u64,
+    pub failing: Vec<FailingRunJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FailingRunJson {
+    /// 0-based; the run's seed derives from `--seed` and this number.
+    pub run: u64,
+    pub schedule: String,
+    pub length: usize,
+    /// Described for the first 100 failing runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replay: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -186,6 +212,25 @@ pub fn checked(c: &Checked<'_>) -> ModelResult {
             passed,
         }),
         errors: Vec::new(),
+        sampling: o.sampled.as_ref().map(|s| SamplingJson {
+            runs: s.runs,
+            cut_short: s.cut_short,
+            failing: s
+                .failing
+                .iter()
+                .map(|f| {
+                    let schedule = f.schedule.format(c.model);
+                    FailingRunJson {
+                        run: f.run,
+                        length: f.schedule.len(),
+                        kind: f.violation.as_ref().map(|v| v.kind.as_str()),
+                        name: f.violation.as_ref().and_then(|v| v.name.clone()),
+                        replay: Some(replay_command(c.source.path, &schedule)),
+                        schedule,
+                    }
+                })
+                .collect(),
+        }),
         stats: Some(StatsJson {
             states: o.stats.states,
             transitions: o.stats.transitions,
@@ -219,6 +264,7 @@ pub fn error(path: &str, files: &[SourceFile], diagnostics: &[Diagnostic]) -> Mo
             })
             .collect(),
         stats: None,
+        sampling: None,
     }
 }
 

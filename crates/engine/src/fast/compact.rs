@@ -253,10 +253,14 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
             let words = packer.words;
             packer.unpack(&current.words[pos * words..(pos + 1) * words], &mut state);
             let parent = current.fps[pos];
-            let plan = reduce.then(|| fast.plan(&state)).flatten();
+            let plan = if reduce {
+                fast.plan(&state, &mut next, &mut log)
+            } else {
+                None
+            };
             let mut back_edge = false;
             for (pass, task) in passes(model.tasks.len()) {
-                if !fast.in_pass(&state, plan.as_deref(), back_edge, pass, task) {
+                if !fast.in_pass(&state, plan, back_edge, pass, task) {
                     continue;
                 }
                 let mut found: Option<ScheduleStep> = None;

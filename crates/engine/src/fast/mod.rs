@@ -114,20 +114,38 @@ impl<'m> Fast<'m> {
         }
     }
 
-    /// The persistent set of tasks to expand in `state` (see [`por`]), or `None` for all.
-    pub fn plan(&self, state: &State) -> Option<Vec<bool>> {
+    /// The persistent set of tasks to expand in `state` (see [`por`]), as a bit mask, or `None`
+    /// for all. `next` and `log` are scratch space.
+    pub fn plan(&self, state: &State, next: &mut State, log: &mut StepLog) -> Option<u64> {
         let tasks = self.sem.model.tasks.len();
-        let finished: Vec<bool> = (0..tasks)
-            .map(|t| state.finished(&self.sem.layout, t))
-            .collect();
-        let enabled: Vec<bool> = (0..tasks)
-            .map(|t| {
-                !finished[t]
-                    && (!self.analysis.may_block(self.body(t), state.pcs[t] as usize)
-                        || self.sem.wait_of(state, t).is_none())
-            })
-            .collect();
-        self.por.persistent(state, &enabled, &finished)
+        if tasks > 64 {
+            return None;
+        }
+        let (mut finished, mut enabled) = (0u64, 0u64);
+        for t in 0..tasks {
+            if state.finished(&self.sem.layout, t) {
+                finished |= 1 << t;
+            } else if !self.analysis.may_block(self.body(t), state.pcs[t] as usize)
+                || self.can_step(state, t, next, log)
+            {
+                enabled |= 1 << t;
+            }
+        }
+        if enabled.count_ones() <= 1 {
+            return None;
+        }
+        self.por.persistent(state, enabled, finished)
+    }
+
+    /// Whether some resolution of `task`'s step runs or fails (is not blocked) in `state`.
+    fn can_step(&self, state: &State, task: usize, next: &mut State, log: &mut StepLog) -> bool {
+        let mut enabled = false;
+        self.sem
+            .for_each_resolution_into(state, task, log, next, |end, _, _, _| {
+                enabled = !matches!(end, StepEnd::Blocked { .. });
+                !enabled
+            });
+        enabled
     }
 
     /// Whether `task` is expanded in `pass` (see [`passes`]): in pass 0 every unfinished task, or
@@ -136,7 +154,7 @@ impl<'m> Fast<'m> {
     pub fn in_pass(
         &self,
         state: &State,
-        plan: Option<&[bool]>,
+        plan: Option<u64>,
         back_edge: bool,
         pass: u8,
         task: usize,
@@ -144,11 +162,12 @@ impl<'m> Fast<'m> {
         if state.finished(&self.sem.layout, task) {
             return false;
         }
+        let in_plan = |p: u64| p & (1 << task) != 0;
         match (plan, pass) {
             (None, 0) => true,
             (None, _) => false,
-            (Some(p), 0) => p[task],
-            (Some(p), _) => back_edge && !p[task],
+            (Some(p), 0) => in_plan(p),
+            (Some(p), _) => back_edge && !in_plan(p),
         }
     }
 
@@ -163,16 +182,44 @@ impl<'m> Fast<'m> {
 /// does not fit.
 fn pack(packer: &mut Packer, table: &mut Table, state: &State, key: &mut Vec<u64>) {
     while let Err(overflow) = packer.pack(state, key) {
-        let old = std::mem::replace(packer, packer.widen(overflow));
-        let mut scratch = state.clone();
-        let new = &*packer;
-        table.repack(new.words, |from, to| {
-            old.unpack(from, &mut scratch);
-            new.pack(&scratch, to)
-                .expect("a stored state fits the wider packing");
-        });
-        key.resize(new.words, 0);
+        widen(packer, table, overflow, state);
+        key.resize(packer.words, 0);
     }
+}
+
+/// Packs `next`, reached by one step of `task` from `parent` (packed as `parent_key`), into `key`
+/// (see [`Packer::pack_step`]), widening as [`pack`] does; `parent_key` follows a widening.
+#[allow(clippy::too_many_arguments)]
+fn pack_step(
+    packer: &mut Packer,
+    table: &mut Table,
+    parent: &State,
+    parent_key: &mut Vec<u64>,
+    next: &State,
+    task: usize,
+    log: &StepLog,
+    key: &mut Vec<u64>,
+) {
+    while let Err(overflow) = packer.pack_step(parent_key, next, task, log, key) {
+        widen(packer, table, overflow, next);
+        key.resize(packer.words, 0);
+        parent_key.resize(packer.words, 0);
+        packer
+            .pack(parent, parent_key)
+            .expect("a stored state fits the wider packing");
+    }
+}
+
+/// Widens the field that overflowed and re-packs the table. (`like` is any state of the model.)
+fn widen(packer: &mut Packer, table: &mut Table, overflow: pack::Overflow, like: &State) {
+    let old = std::mem::replace(packer, packer.widen(overflow));
+    let mut scratch = like.clone();
+    let new = &*packer;
+    table.repack(new.words, |from, to| {
+        old.unpack(from, &mut scratch);
+        new.pack(&scratch, to)
+            .expect("a stored state fits the wider packing");
+    });
 }
 
 /// Explores `model` breadth-first; the same answer as [`crate::explore::explore`].
@@ -188,6 +235,7 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
     let mut next = state.clone();
     let mut packer = Packer::new(model, &sem.layout, &fast.analysis);
     let mut key = vec![0u64; packer.words];
+    let mut parent_key = Vec::with_capacity(packer.words);
     let mut table = Table::new(packer.words);
     let mut parents: Vec<u32> = vec![u32::MAX];
     stats.states = 1;
@@ -206,11 +254,17 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
             depth += 1;
             level_end = table.len();
         }
-        packer.unpack(table.get(cursor), &mut state);
-        let plan = reduce.then(|| fast.plan(&state)).flatten();
+        parent_key.clear();
+        parent_key.extend_from_slice(table.get(cursor));
+        packer.unpack(&parent_key, &mut state);
+        let plan = if reduce {
+            fast.plan(&state, &mut next, &mut log)
+        } else {
+            None
+        };
         let mut back_edge = false;
         for (pass, task) in passes(model.tasks.len()) {
-            if !fast.in_pass(&state, plan.as_deref(), back_edge, pass, task) {
+            if !fast.in_pass(&state, plan, back_edge, pass, task) {
                 continue;
             }
             let mut found: Option<ScheduleStep> = None;
@@ -241,7 +295,16 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
                         return false;
                     }
                     fast.canonicalise(next, task, log);
-                    pack(&mut packer, &mut table, next, &mut key);
+                    pack_step(
+                        &mut packer,
+                        &mut table,
+                        &state,
+                        &mut parent_key,
+                        next,
+                        task,
+                        log,
+                        &mut key,
+                    );
                     let (id, new) = table.insert(&key);
                     if !new {
                         back_edge |= id < level_end;

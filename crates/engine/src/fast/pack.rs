@@ -49,6 +49,66 @@ pub struct Packer {
     /// Total bits used (the last word's unused bits aside).
     #[cfg_attr(not(test), allow(dead_code))]
     pub bits: u32,
+    /// Where things are, for [`Packer::pack_step`].
+    index: Index,
+}
+
+/// Per field its bit offset; per part of a state the fields that hold it.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    offsets: Vec<u32>,
+    /// Per shared slot, its field.
+    shared: Vec<u32>,
+    /// Per task: its pc's field, its locals' fields, its lost-update marks' fields.
+    pc: Vec<u32>,
+    locals: Vec<std::ops::Range<u32>>,
+    lu_row: Vec<std::ops::Range<u32>>,
+    /// Per shared slot, the fields of every task's mark on it.
+    lu_column: Vec<Vec<u32>>,
+    /// The lock fields.
+    locks: std::ops::Range<u32>,
+}
+
+impl Index {
+    fn new(fields: &[Field], part_ends: [usize; 5], tasks: usize, layout: &Layout) -> Index {
+        let mut offsets = Vec::with_capacity(fields.len());
+        let mut at = 0;
+        for f in fields {
+            offsets.push(at);
+            at += f.bits;
+        }
+        let mut ix = Index {
+            offsets,
+            shared: vec![0; layout.num_slots],
+            pc: vec![0; tasks],
+            locals: vec![0..0; tasks],
+            lu_row: vec![0..0; tasks],
+            lu_column: vec![Vec::new(); layout.num_slots],
+            locks: part_ends[0] as u32..part_ends[1] as u32,
+        };
+        let task_of_local = |i: usize| layout.local_base.iter().rposition(|&b| b <= i).unwrap_or(0);
+        for (n, f) in fields.iter().enumerate() {
+            let (i, n) = (f.index as usize, n as u32);
+            let extend = |r: &mut std::ops::Range<u32>| {
+                if r.start == r.end {
+                    *r = n..n + 1;
+                } else {
+                    r.end = n + 1;
+                }
+            };
+            match f.part {
+                Part::Shared => ix.shared[i] = n,
+                Part::Lock => {}
+                Part::Pc => ix.pc[i] = n,
+                Part::Local => extend(&mut ix.locals[task_of_local(i)]),
+                Part::Lu => {
+                    extend(&mut ix.lu_row[i / layout.num_slots]);
+                    ix.lu_column[i % layout.num_slots].push(n);
+                }
+            }
+        }
+        ix
+    }
 }
 
 /// Bits for `n` distinct values (at least 1, so every field has a place).
@@ -138,12 +198,72 @@ impl Packer {
             last = last.max(end);
             *e = last;
         }
+        let index = Index::new(&fields, part_ends, model.tasks.len(), layout);
         Packer {
             fields,
             part_ends,
             words: (bits as usize).div_ceil(64).max(1),
             bits,
+            index,
         }
+    }
+
+    /// Packs the state `next` that `task` reached in one step (with `log`, the lost-update
+    /// bookkeeping and canonical form applied) from the state packed as `parent`: only what such
+    /// a step can change is packed again (the task's pc, locals and marks, the slots it wrote
+    /// and every task's marks on them, the locks). Fails like [`Packer::pack`].
+    pub fn pack_step(
+        &self,
+        parent: &[u64],
+        next: &State,
+        task: usize,
+        log: &crate::step::StepLog,
+        out: &mut [u64],
+    ) -> Result<(), Overflow> {
+        out.copy_from_slice(parent);
+        let ix = &self.index;
+        let mut put = |n: u32| {
+            let f = &self.fields[n as usize];
+            let value = Self::value(f, next);
+            if !fits(f, value) {
+                return Err(Overflow(n as usize));
+            }
+            set_bits(
+                out,
+                ix.offsets[n as usize],
+                f.bits,
+                value.wrapping_sub(f.lo) as u64,
+            );
+            Ok(())
+        };
+        put(ix.pc[task])?;
+        for n in ix.locals[task].clone() {
+            put(n)?;
+        }
+        for n in ix.lu_row[task].clone() {
+            put(n)?;
+        }
+        for n in ix.locks.clone() {
+            put(n)?;
+        }
+        for &w in &log.writes {
+            put(ix.shared[w as usize])?;
+            for &n in &ix.lu_column[w as usize] {
+                put(n)?;
+            }
+        }
+        #[cfg(debug_assertions)]
+        {
+            let mut full = vec![0; self.words];
+            if self.pack(next, &mut full).is_ok() {
+                debug_assert_eq!(
+                    &full[..],
+                    &out[..],
+                    "a step changed what pack_step left alone"
+                );
+            }
+        }
+        Ok(())
     }
 
     /// Writes the packed form of `state` into `out` (`self.words` words). The lost-update marks
@@ -215,6 +335,11 @@ impl Packer {
         };
         p.bits = p.fields.iter().map(|f| f.bits).sum();
         p.words = (p.bits as usize).div_ceil(64).max(1);
+        let mut at = 0;
+        for (o, f) in p.index.offsets.iter_mut().zip(&p.fields) {
+            *o = at;
+            at += f.bits;
+        }
         p
     }
 
@@ -277,6 +402,23 @@ impl Writer<'_> {
         if self.fill > 0 {
             self.out[self.at] = self.acc as u64;
         }
+    }
+}
+
+/// Overwrites the `bits` bits at bit `at` of `out` with the low bits of `value`.
+#[inline]
+fn set_bits(out: &mut [u64], at: u32, bits: u32, value: u64) {
+    let (w, o) = ((at / 64) as usize, at % 64);
+    let mask = if bits == 64 {
+        u64::MAX
+    } else {
+        (1 << bits) - 1
+    };
+    out[w] = (out[w] & !(mask << o)) | (value & mask) << o;
+    if o + bits > 64 {
+        let spill = o + bits - 64;
+        let high = (1u64 << spill) - 1;
+        out[w + 1] = (out[w + 1] & !high) | (value & mask) >> (64 - o);
     }
 }
 

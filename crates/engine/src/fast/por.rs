@@ -285,56 +285,73 @@ impl Por {
         sets
     }
 
-    /// A persistent set of tasks to expand in `state`, smaller than the enabled ones, or `None`
-    /// to expand every task. `enabled[t]` says whether unfinished task `t` can step; `finished[t]`
-    /// whether it has finished.
-    pub fn persistent(
-        &self,
-        state: &State,
-        enabled: &[bool],
-        finished: &[bool],
-    ) -> Option<Vec<bool>> {
-        let n_enabled = enabled.iter().filter(|&&e| e).count();
-        if n_enabled <= 1 {
-            return None;
-        }
-        let tasks = enabled.len();
+    /// A persistent set of tasks to expand in `state`, as a bit mask smaller than `enabled`, or
+    /// `None` to expand every task. `enabled` and `finished` are bit masks of the tasks (at most
+    /// 64) that can step and that have finished.
+    pub fn persistent(&self, state: &State, enabled: u64, finished: u64) -> Option<u64> {
+        let tasks = state.pcs.len();
         let pc = |t: usize| state.pcs[t] as usize;
-        let mut best: Option<(usize, Vec<bool>)> = None;
-        let mut stack = Vec::new();
-        for seed in (0..tasks).filter(|&t| enabled[t]) {
-            let mut in_p = vec![false; tasks];
-            in_p[seed] = true;
-            stack.clear();
-            stack.push(seed);
-            let mut size = 1;
-            let mut usable = true;
-            'closure: while let Some(t) = stack.pop() {
-                let step = &self.step[t][pc(t)];
-                if meets(&step.writes, &self.invariant_reads) {
-                    usable = false;
-                    break;
-                }
-                for u in 0..tasks {
-                    if u == t || in_p[u] || finished[u] || !step.conflicts(&self.future[u][pc(u)]) {
-                        continue;
-                    }
-                    if !enabled[u] {
-                        usable = false;
-                        break 'closure;
-                    }
-                    in_p[u] = true;
-                    size += 1;
-                    stack.push(u);
+        let unfinished = !finished
+            & if tasks == 64 {
+                u64::MAX
+            } else {
+                (1 << tasks) - 1
+            };
+        // Per enabled task: the tasks whose future conflicts with its step, and whether the step
+        // is visible.
+        let mut conflicts = [0u64; 64];
+        let mut visible = 0u64;
+        for t in bits(enabled) {
+            let step = &self.step[t][pc(t)];
+            if meets(&step.writes, &self.invariant_reads) {
+                visible |= 1 << t;
+                continue;
+            }
+            for u in bits(unfinished & !(1 << t)) {
+                if step.conflicts(&self.future[u][pc(u)]) {
+                    conflicts[t] |= 1 << u;
                 }
             }
-            if usable && size < n_enabled && best.as_ref().is_none_or(|(s, _)| size < *s) {
-                best = Some((size, in_p));
-                if size == 1 {
+        }
+        let mut best: Option<u64> = None;
+        for seed in bits(enabled & !visible) {
+            let mut set = 1u64 << seed;
+            let mut fresh = set;
+            let usable = loop {
+                let mut reached = 0u64;
+                for t in bits(fresh) {
+                    reached |= conflicts[t];
+                }
+                let new = reached & !set;
+                if new == 0 {
+                    break true;
+                }
+                // A blocked task cannot be added (it has no step), a visible step cannot be
+                // part of a reduced expansion.
+                if new & !enabled != 0 || new & visible != 0 {
+                    break false;
+                }
+                set |= new;
+                fresh = new;
+            };
+            if usable && set != enabled && best.is_none_or(|b| set.count_ones() < b.count_ones()) {
+                best = Some(set);
+                if set.count_ones() == 1 {
                     break;
                 }
             }
         }
-        best.map(|(_, p)| p)
+        best
     }
+}
+
+/// The indices of the bits set in `mask`, in ascending order.
+fn bits(mut mask: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let i = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            i
+        })
+    })
 }

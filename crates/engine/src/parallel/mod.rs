@@ -121,16 +121,17 @@ impl Level<'_, '_> {
             let mut ordinal = 0u64;
             let mut taken = 0u64;
             let mut stop = false;
-            let plan = self.reduce.then(|| self.fast.plan(&state)).flatten();
+            let plan = if self.reduce {
+                self.fast.plan(&state, &mut next, &mut log)
+            } else {
+                None
+            };
             let mut back_edge = false;
             for (pass, task) in passes(model.tasks.len()) {
                 if stop {
                     break;
                 }
-                if !self
-                    .fast
-                    .in_pass(&state, plan.as_deref(), back_edge, pass, task)
-                {
+                if !self.fast.in_pass(&state, plan, back_edge, pass, task) {
                     continue;
                 }
                 sem.for_each_resolution_into(
@@ -169,7 +170,12 @@ impl Level<'_, '_> {
                             return false;
                         }
                         self.fast.canonicalise(next, task, log);
-                        if self.packer.pack(next, &mut packed).is_err() {
+                        let parent_words = &self.frontier[pos * words..(pos + 1) * words];
+                        if self
+                            .packer
+                            .pack_step(parent_words, next, task, log, &mut packed)
+                            .is_err()
+                        {
                             self.overflow.lock().push((k, parent, next.clone()));
                             return true;
                         }
@@ -388,10 +394,14 @@ fn taken_up_to(
     let mut log = StepLog::default();
     let mut packed = vec![0u64; words];
     packer.unpack(&frontier[pos * words..(pos + 1) * words], &mut state);
-    let plan = reduce.then(|| fast.plan(&state)).flatten();
+    let plan = if reduce {
+        fast.plan(&state, &mut next, &mut log)
+    } else {
+        None
+    };
     let (mut ordinal, mut taken, mut back_edge) = (0u64, 0u64, false);
     for (pass, task) in passes(sem.model.tasks.len()) {
-        if !fast.in_pass(&state, plan.as_deref(), back_edge, pass, task) {
+        if !fast.in_pass(&state, plan, back_edge, pass, task) {
             continue;
         }
         sem.for_each_resolution_into(&state, task, &mut log, &mut next, |end, _, log, next| {

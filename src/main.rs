@@ -222,10 +222,13 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
         } else {
             Explorer::Fast
         },
+        // One thread: the sequential explorer (no level barriers); more: the parallel one.
+        // Both give the same answers and figures.
         threads: Some(args.threads.map_or_else(
             || std::thread::available_parallelism().map_or(1, |n| n.get()),
             |n| n as usize,
-        )),
+        ))
+        .filter(|&n| n > 1),
         compact: args.compact,
         no_reduction: args.no_reduction,
         strategy: match args.strategy {

@@ -29,12 +29,12 @@ use crate::explore::{Found, Options, Stats};
 use crate::schedule::{Schedule, ScheduleStep};
 use crate::semantics::StateCheck;
 use crate::state::State;
-use crate::step::{StepEnd, StepLog};
+use crate::step::StepLog;
 
 use rustc_hash::FxHashSet;
 
 use super::pack::Packer;
-use super::{passes, Fast};
+use super::{passes, Fast, Transition};
 
 /// The fingerprint of a state's values (never 0, the table's empty mark).
 pub fn fingerprint(state: &State) -> u64 {
@@ -276,22 +276,15 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
                             task,
                             choices: choices.to_vec(),
                         };
-                        match end {
-                            StepEnd::Blocked { .. } => return true,
-                            StepEnd::Refused => unreachable!("the enumerator never refuses"),
-                            StepEnd::Error(_) => {
+                        match fast.transition(&end, task, log, next) {
+                            Transition::Blocked => return true,
+                            Transition::Violation => {
                                 stats.transitions += 1;
                                 found = Some(step());
                                 return false;
                             }
-                            StepEnd::Ran => {}
+                            Transition::Next => stats.transitions += 1,
                         }
-                        stats.transitions += 1;
-                        if sem.apply_lost_update(next, task, log).is_some() {
-                            found = Some(step());
-                            return false;
-                        }
-                        fast.canonicalise(next, task, log);
                         let fp = fingerprint(next);
                         if !seen.insert(fp) {
                             // Stored before this level, unless this level's expansions found it.
@@ -386,12 +379,9 @@ fn schedule_through(fast: &Fast<'_>, path: &[u64], last: ScheduleStep) -> Schedu
                 &mut log,
                 &mut next,
                 |end, choices, log, next| {
-                    if !matches!(end, StepEnd::Ran)
-                        || sem.apply_lost_update(next, task, log).is_some()
-                    {
+                    if fast.transition(&end, task, log, next) != Transition::Next {
                         return true;
                     }
-                    fast.canonicalise(next, task, log);
                     if fingerprint(next) == target {
                         found = Some((
                             ScheduleStep {

@@ -47,6 +47,17 @@ pub(crate) struct Fast<'m> {
     pub por: por::Por,
 }
 
+/// What a resolution of a step comes to ([`Fast::transition`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Transition {
+    /// No transition: the step blocks.
+    Blocked,
+    /// The step fails or overwrites an update it never saw: a violation.
+    Violation,
+    /// The step reaches the (canonical) state in the buffer.
+    Next,
+}
+
 /// The order in which a state's tasks are considered: every task in pass 0 (the persistent set's,
 /// or all of them without one), then every task again in pass 1 (the others, if the cycle proviso
 /// asks for a full expansion).
@@ -171,6 +182,29 @@ impl<'m> Fast<'m> {
         }
     }
 
+    /// What one resolution of `task`'s step, which ended with `end` and `log`, comes to: the
+    /// lost-update bookkeeping and the canonical form are applied to `next` when it ran.
+    pub fn transition(
+        &self,
+        end: &StepEnd,
+        task: usize,
+        log: &StepLog,
+        next: &mut State,
+    ) -> Transition {
+        match end {
+            StepEnd::Blocked { .. } => Transition::Blocked,
+            StepEnd::Refused => unreachable!("the enumerator never refuses"),
+            StepEnd::Error(_) => Transition::Violation,
+            StepEnd::Ran => {
+                if self.sem.apply_lost_update(next, task, log).is_some() {
+                    return Transition::Violation;
+                }
+                self.canonicalise(next, task, log);
+                Transition::Next
+            }
+        }
+    }
+
     pub fn check(&self, state: &mut State, log: &mut StepLog) -> StateCheck {
         self.sem.check_state_in(state, log, |t, pc| {
             self.analysis.may_block(self.body(t), pc as usize)
@@ -279,22 +313,15 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
                         task,
                         choices: choices.to_vec(),
                     };
-                    match end {
-                        StepEnd::Blocked { .. } => return true,
-                        StepEnd::Refused => unreachable!("the enumerator never refuses"),
-                        StepEnd::Error(_) => {
+                    match fast.transition(&end, task, log, next) {
+                        Transition::Blocked => return true,
+                        Transition::Violation => {
                             stats.transitions += 1;
                             found = Some(step());
                             return false;
                         }
-                        StepEnd::Ran => {}
+                        Transition::Next => stats.transitions += 1,
                     }
-                    stats.transitions += 1;
-                    if sem.apply_lost_update(next, task, log).is_some() {
-                        found = Some(step());
-                        return false;
-                    }
-                    fast.canonicalise(next, task, log);
                     pack_step(
                         &mut packer,
                         &mut table,
@@ -394,12 +421,9 @@ pub(crate) fn schedule_along(
                 &mut log,
                 &mut next,
                 |end, choices, log, next| {
-                    if !matches!(end, StepEnd::Ran)
-                        || sem.apply_lost_update(next, task, log).is_some()
-                    {
+                    if fast.transition(&end, task, log, next) != Transition::Next {
                         return true;
                     }
-                    fast.canonicalise(next, task, log);
                     // A state that does not fit the final packing was never stored.
                     if packer.pack(next, &mut key).is_ok() && key == target {
                         step = Some(ScheduleStep {

@@ -30,11 +30,11 @@ use migcheck_lang::ir::Model;
 
 use crate::explore::{Found, Options, Stats};
 use crate::fast::pack::Packer;
-use crate::fast::{passes, schedule_along, Fast};
+use crate::fast::{passes, schedule_along, Fast, Transition};
 use crate::schedule::{Schedule, ScheduleStep};
 use crate::semantics::StateCheck;
 use crate::state::State;
-use crate::step::{StepEnd, StepLog};
+use crate::step::StepLog;
 
 use sync::{AtomicU64, Mutex, Ordering};
 
@@ -153,23 +153,16 @@ impl Level<'_, '_> {
                                 choices: choices.to_vec(),
                             },
                         };
-                        match end {
-                            StepEnd::Blocked { .. } => return true,
-                            StepEnd::Refused => unreachable!("the enumerator never refuses"),
-                            StepEnd::Error(_) => {
+                        match self.fast.transition(&end, task, log, next) {
+                            Transition::Blocked => return true,
+                            Transition::Violation => {
                                 taken += 1;
                                 self.propose(violation(k), k);
                                 stop = true;
                                 return false;
                             }
-                            StepEnd::Ran => taken += 1,
+                            Transition::Next => taken += 1,
                         }
-                        if sem.apply_lost_update(next, task, log).is_some() {
-                            self.propose(violation(k), k);
-                            stop = true;
-                            return false;
-                        }
-                        self.fast.canonicalise(next, task, log);
                         let parent_words = &self.frontier[pos * words..(pos + 1) * words];
                         if self
                             .packer
@@ -409,12 +402,12 @@ fn taken_up_to(
                 return false;
             }
             ordinal += 1;
-            if matches!(end, StepEnd::Blocked { .. }) {
+            let t = fast.transition(&end, task, log, next);
+            if t == Transition::Blocked {
                 return true;
             }
             taken += 1;
-            if matches!(end, StepEnd::Ran) && sem.apply_lost_update(next, task, log).is_none() {
-                fast.canonicalise(next, task, log);
+            if t == Transition::Next {
                 back_edge |= packer.pack(next, &mut packed).is_ok() && store.is_earlier(&packed);
             }
             true

@@ -285,10 +285,7 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
                 }
             }
             // The level's states, repacked too, for the transitions counted up to a cut.
-            frontier.clear();
-            for &gid in &ids {
-                store.copy_state(gid, &mut frontier);
-            }
+            frontier = store.gather(&ids, packer.words);
             packed.resize(packer.words, 0);
             for (k, parent, mut s) in overflow {
                 packer.pack(&s, &mut packed).expect("widened to fit");
@@ -351,12 +348,8 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
             stats.depth = depth + 1;
         }
         depth += 1;
-        frontier = Vec::with_capacity(new_states.len() * packer.words);
-        ids = Vec::with_capacity(new_states.len());
-        for &(_, gid) in &new_states {
-            store.copy_state(gid, &mut frontier);
-            ids.push(gid);
-        }
+        ids = new_states.iter().map(|&(_, gid)| gid).collect();
+        frontier = store.gather(&ids, packer.words);
     };
     stats.bytes = store.bytes();
     stats.seconds = start.elapsed().as_secs_f64();

@@ -122,6 +122,23 @@ impl Store {
         out
     }
 
+    /// The packed states `gids`, end to end in that order (each shard locked once).
+    pub fn gather(&self, gids: &[Gid], words: usize) -> Vec<u64> {
+        let mut out = vec![0u64; gids.len() * words];
+        let mut by_shard: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.shards.len()];
+        for (i, &gid) in gids.iter().enumerate() {
+            let (s, l) = self.split(gid);
+            by_shard[s].push((i, l));
+        }
+        for (s, wanted) in by_shard.iter().enumerate().filter(|(_, w)| !w.is_empty()) {
+            let shard = self.shards[s].lock();
+            for &(i, l) in wanted {
+                out[i * words..(i + 1) * words].copy_from_slice(shard.table.get(l));
+            }
+        }
+        out
+    }
+
     /// Appends the packed state `gid` to `out`.
     pub fn copy_state(&self, gid: Gid, out: &mut Vec<u64>) {
         let (s, l) = self.split(gid);

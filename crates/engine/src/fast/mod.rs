@@ -145,7 +145,19 @@ impl<'m> Fast<'m> {
         if enabled.count_ones() <= 1 {
             return None;
         }
-        self.por.persistent(state, enabled, finished)
+        self.por
+            .persistent(state, enabled, finished, |t, reads, writes| {
+                self.sem
+                    .for_each_resolution_into(state, t, log, next, |_, _, log, _| {
+                        for &r in &log.reads {
+                            reads[r as usize / 64] |= 1 << (r % 64);
+                        }
+                        for &w in &log.writes {
+                            writes[w as usize / 64] |= 1 << (w % 64);
+                        }
+                        true
+                    });
+            })
     }
 
     /// Whether some resolution of `task`'s step runs or fails (is not blocked) in `state`.

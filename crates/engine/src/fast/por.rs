@@ -287,8 +287,18 @@ impl Por {
 
     /// A persistent set of tasks to expand in `state`, as a bit mask smaller than `enabled`, or
     /// `None` to expand every task. `enabled` and `finished` are bit masks of the tasks (at most
-    /// 64) that can step and that have finished.
-    pub fn persistent(&self, state: &State, enabled: u64, finished: u64) -> Option<u64> {
+    /// 64) that can step and that have finished. `observe(t, reads, writes)` runs every
+    /// resolution of enabled task `t`'s step and marks the slots they read and wrote: where the
+    /// static footprint of a step conflicts (it covers every path the step could take from its
+    /// program counter, the loop's exit along with its next round), what the step does from this
+    /// state decides instead.
+    pub fn persistent(
+        &self,
+        state: &State,
+        enabled: u64,
+        finished: u64,
+        mut observe: impl FnMut(usize, &mut [u64], &mut [u64]),
+    ) -> Option<u64> {
         let tasks = state.pcs.len();
         let pc = |t: usize| state.pcs[t] as usize;
         let unfinished = !finished
@@ -301,17 +311,33 @@ impl Por {
         // is visible.
         let mut conflicts = [0u64; 64];
         let mut visible = 0u64;
+        let mut observed: Option<Footprint> = None;
         for t in bits(enabled) {
-            let step = &self.step[t][pc(t)];
+            let mut step = &self.step[t][pc(t)];
+            let against = |step: &Footprint| {
+                let mut c = 0u64;
+                for u in bits(unfinished & !(1 << t)) {
+                    if step.conflicts(&self.future[u][pc(u)]) {
+                        c |= 1 << u;
+                    }
+                }
+                c
+            };
+            let mut c = against(step);
+            if c != 0 || meets(&step.writes, &self.invariant_reads) {
+                let f = observed.get_or_insert_with(|| step.clone());
+                f.reads.fill(0);
+                f.writes.fill(0);
+                f.locks.copy_from_slice(&step.locks);
+                observe(t, &mut f.reads, &mut f.writes);
+                step = f;
+                c = against(step);
+            }
             if meets(&step.writes, &self.invariant_reads) {
                 visible |= 1 << t;
                 continue;
             }
-            for u in bits(unfinished & !(1 << t)) {
-                if step.conflicts(&self.future[u][pc(u)]) {
-                    conflicts[t] |= 1 << u;
-                }
-            }
+            conflicts[t] = c;
         }
         let mut best: Option<u64> = None;
         for seed in bits(enabled & !visible) {

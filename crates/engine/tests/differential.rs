@@ -8,6 +8,9 @@
 //! ```sh
 //! MIGCHECK_DIFF_MODELS=5000 cargo test --release -p migcheck-engine --test differential
 //! ```
+//!
+//! A failure prints the seed and the model. `cargo run -p migcheck-engine --example gen-model --
+//! SEED > m.mig` writes any seed's model, for `migcheck check m.mig`.
 
 mod gen;
 
@@ -179,37 +182,6 @@ fn generated_models_cover_every_verdict() {
         incomplete.len() as u64 * 10 <= TUNED,
         "{} of {TUNED} models exceed the budget of {BUDGET} states",
         incomplete.len()
-    );
-}
-
-/// Prints the model of seed `MIGCHECK_DIFF_SEED` (0 unless set) and its reference verdict:
-/// `MIGCHECK_DIFF_SEED=42 cargo test -p migcheck-engine --test differential show_model -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn show_model() {
-    let seed = std::env::var("MIGCHECK_DIFF_SEED")
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(0);
-    let model = compile(seed);
-    let options = reference();
-    let outcome = check(&model, &options);
-    eprintln!("{}", gen::model(seed));
-    match &outcome.verdict {
-        Verdict::Ok => eprintln!("ok"),
-        Verdict::Violation(v) => eprintln!(
-            "{} {}: {} (schedule {} steps: {})",
-            v.kind.as_str(),
-            v.name.as_deref().unwrap_or(""),
-            v.message,
-            v.schedule.steps.len(),
-            v.schedule.format(&model)
-        ),
-        Verdict::Incomplete { reason } => eprintln!("incomplete: {reason}"),
-    }
-    eprintln!(
-        "{} states, {} transitions",
-        outcome.stats.states, outcome.stats.transitions
     );
 }
 

@@ -235,7 +235,10 @@ fn pack(packer: &mut Packer, table: &mut Table, state: &State, key: &mut Vec<u64
 
 /// Packs `next`, reached by one step of `task` from `parent` (packed as `parent_key`), into `key`
 /// (see [`Packer::pack_step`]), widening as [`pack`] does; `parent_key` follows a widening.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the explorer's buffers, passed apart so that the borrows stay disjoint"
+)]
 fn pack_step(
     packer: &mut Packer,
     table: &mut Table,

@@ -47,7 +47,6 @@ pub struct Packer {
     /// 64-bit words per packed state.
     pub words: usize,
     /// Total bits used (the last word's unused bits aside).
-    #[cfg_attr(not(test), allow(dead_code))]
     pub bits: u32,
     /// Where things are, for [`Packer::pack_step`].
     index: Index,

@@ -59,43 +59,38 @@ impl Table {
         if (self.len + 1) * 4 > self.index.len() * 3 {
             self.grow();
         }
-        let tag = h >> 32;
-        let mask = self.index.len() - 1;
-        let mut i = h as usize & mask;
-        loop {
-            let e = self.index[i];
-            if e == 0 {
+        match self.probe(key, h) {
+            Ok(id) => (id, false),
+            Err(slot) => {
                 let id = self.len;
                 assert!(id < u32::MAX as usize, "more than 2^32 - 1 states");
-                self.index[i] = tag << 32 | (id as u64 + 1);
+                self.index[slot] = (h >> 32) << 32 | (id as u64 + 1);
                 self.arena.extend_from_slice(key);
                 self.len += 1;
-                return (id, true);
+                (id, true)
             }
-            if e >> 32 == tag {
-                let id = (e & 0xffff_ffff) as usize - 1;
-                if self.get(id) == key {
-                    return (id, false);
-                }
-            }
-            i = (i + 1) & mask;
         }
     }
 
     /// The number of `key` (whose [`hash`] is `h`), if it is stored.
     pub fn find_hashed(&self, key: &[u64], h: u64) -> Option<usize> {
+        self.probe(key, h).ok()
+    }
+
+    /// Looks `key` up: `Ok` with its number, or `Err` with the empty index slot where it goes.
+    fn probe(&self, key: &[u64], h: u64) -> Result<usize, usize> {
         let tag = h >> 32;
         let mask = self.index.len() - 1;
         let mut i = h as usize & mask;
         loop {
             let e = self.index[i];
             if e == 0 {
-                return None;
+                return Err(i);
             }
             if e >> 32 == tag {
                 let id = (e & 0xffff_ffff) as usize - 1;
                 if self.get(id) == key {
-                    return Some(id);
+                    return Ok(id);
                 }
             }
             i = (i + 1) & mask;

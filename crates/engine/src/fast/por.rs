@@ -84,6 +84,9 @@ impl Footprint {
 pub struct Por {
     /// Per task instance, per pc (`0..=end`): the step starting there.
     step: Vec<Vec<Footprint>>,
+    /// Per task instance, per pc: whether `step` is what every run of that step accesses (one
+    /// path, constant keys), so that running it would tell nothing more.
+    step_exact: Vec<Vec<bool>>,
     /// Per task instance, per pc: every step from there on.
     future: Vec<Vec<Footprint>>,
     /// The slots some invariant reads.
@@ -95,6 +98,8 @@ struct Collector<'a> {
     model: &'a Model,
     /// The instance's index and the local slot holding it.
     index: Option<(u32, i64)>,
+    /// Set when a key that is not constant made an access name every slot of a map.
+    vague: std::cell::Cell<bool>,
 }
 
 impl Collector<'_> {
@@ -128,7 +133,10 @@ impl Collector<'_> {
             (Some(_), Some(slot)) => set(bits, slot),
             // A key out of the domain fails the step: reading no slot is then exact enough, but
             // marking every slot is simpler and safe.
-            (Some(_), None) => (v.base_slot..v.base_slot + v.len).for_each(|s| set(bits, s)),
+            (Some(_), None) => {
+                self.vague.set(true);
+                (v.base_slot..v.base_slot + v.len).for_each(|s| set(bits, s));
+            }
         }
     }
 
@@ -191,32 +199,52 @@ impl Por {
         let lock_words = model.locks.len().div_ceil(64).max(1);
         let empty = || Footprint::empty(slot_words, lock_words);
         let mut step = Vec::with_capacity(model.tasks.len());
+        let mut step_exact = Vec::with_capacity(model.tasks.len());
         let mut future = Vec::with_capacity(model.tasks.len());
         for inst in &model.tasks {
             let body = &model.bodies[inst.body as usize];
             let c = Collector {
                 model,
                 index: body.index_slot.zip(inst.index),
+                vague: std::cell::Cell::new(false),
             };
+            let mut sharp = Vec::with_capacity(body.code.len());
             let own: Vec<Footprint> = body
                 .code
                 .iter()
                 .map(|i| {
                     let mut f = empty();
+                    c.vague.set(false);
                     c.instr(&mut f, &i.kind);
+                    let branches = matches!(
+                        i.kind,
+                        InstrKind::Branch { .. }
+                            | InstrKind::Either { .. }
+                            | InstrKind::ForEnter { .. }
+                            | InstrKind::ForNext { .. }
+                            | InstrKind::Choose { .. }
+                    );
+                    sharp.push(!c.vague.get() && !branches);
                     f
                 })
                 .collect();
-            step.push(Self::steps_of(body, &own, &empty));
+            let (steps, exact) = Self::steps_of(body, &own, &sharp, &empty);
+            step.push(steps);
+            step_exact.push(exact);
             future.push(Self::futures_of(body, &own, &empty));
         }
         let mut inv = empty();
-        let c = Collector { model, index: None };
+        let c = Collector {
+            model,
+            index: None,
+            vague: std::cell::Cell::new(false),
+        };
         for p in &model.invariants {
             c.reads(&mut inv, &p.expr);
         }
         Por {
             step,
+            step_exact,
             future,
             invariant_reads: inv.reads,
         }
@@ -227,13 +255,15 @@ impl Por {
     fn steps_of(
         body: &TaskBody,
         own: &[Footprint],
+        sharp: &[bool],
         empty: &dyn Fn() -> Footprint,
-    ) -> Vec<Footprint> {
+    ) -> (Vec<Footprint>, Vec<bool>) {
         let end = body.code.len();
         let mut succ = Vec::new();
         (0..=end)
             .map(|start| {
                 let mut f = empty();
+                let mut exact = true;
                 let mut seen = vec![false; end + 1];
                 let mut stack = vec![start];
                 while let Some(pc) = stack.pop() {
@@ -241,21 +271,24 @@ impl Por {
                         continue;
                     }
                     let instr = &body.code[pc];
+                    exact &= sharp[pc];
                     if instr.shared {
                         f.add(&own[pc]);
                         if let InstrKind::AtomicBegin { end: close } = instr.kind {
-                            for o in &own[pc..=(close as usize).min(end - 1)] {
+                            let inside = pc..=(close as usize).min(end - 1);
+                            for o in &own[inside.clone()] {
                                 f.add(o);
                             }
+                            exact &= sharp[inside].iter().all(|&s| s);
                         }
                         continue;
                     }
                     super::analysis::successors(body, pc, &mut succ);
                     stack.extend(&succ);
                 }
-                f
+                (f, exact)
             })
-            .collect()
+            .unzip()
     }
 
     /// Per pc, the union of every footprint reachable from it (a backward fixed point).
@@ -324,7 +357,19 @@ impl Por {
                 c
             };
             let mut c = against(step);
-            if c != 0 || meets(&step.writes, &self.invariant_reads) {
+            // Running the step cannot remove a conflict through a lock (the locks stay the
+            // static ones): when those alone reach a blocked task, or every other enabled task,
+            // no persistent set smaller than all can hold this task, refined or not.
+            let mut through_locks = 0u64;
+            for u in bits(c) {
+                if meets(&step.locks, &self.future[u][pc(u)].locks) {
+                    through_locks |= 1 << u;
+                }
+            }
+            let others = enabled & !(1 << t);
+            let hopeless = through_locks & !enabled != 0 || through_locks & others == others;
+            let exact = self.step_exact[t][pc(t)];
+            if !exact && !hopeless && (c != 0 || meets(&step.writes, &self.invariant_reads)) {
                 let f = observed.get_or_insert_with(|| step.clone());
                 f.reads.fill(0);
                 f.writes.fill(0);

@@ -120,11 +120,7 @@ fn render_sampled(
 
 /// `invariant capacity`, `lost_update alloc[instance]`, `deadlock`.
 fn violation_text(v: &Violation) -> String {
-    match (&v.name, &v.key) {
-        (Some(n), Some(k)) => format!("{} {n}[{k}]", v.kind.as_str()),
-        (Some(n), None) => format!("{} {n}", v.kind.as_str()),
-        _ => v.kind.as_str().to_string(),
-    }
+    crate::violation_label(v.kind.as_str(), v.name.as_deref(), v.key.as_deref())
 }
 
 /// The violation's message with the source lines involved, rustc style.

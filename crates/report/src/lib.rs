@@ -57,6 +57,16 @@ impl<'a> Source<'a> {
     }
 }
 
+/// A violation in the words of an `expect` line, with the map key where there is one:
+/// `invariant capacity`, `lost_update alloc[instance]`, `deadlock`.
+pub fn violation_label(kind: &str, name: Option<&str>, key: Option<&str>) -> String {
+    match (name, key) {
+        (Some(n), Some(k)) => format!("{kind} {n}[{k}]"),
+        (Some(n), None) => format!("{kind} {n}"),
+        _ => kind.to_string(),
+    }
+}
+
 /// Quotes `s` for a POSIX shell, so that a copied command runs as shown.
 pub fn shell_quote(s: &str) -> String {
     if !s.is_empty()

@@ -28,11 +28,10 @@ fn row(r: &ModelResult) -> [String; 8] {
         .map_or_else(String::new, |e| format!("`{}`", e.expected));
     let found = match (r.verdict, &r.violation, &r.incomplete) {
         (_, Some(v), _) => {
-            let what = match (&v.name, &v.key) {
-                (Some(n), Some(k)) => format!("`{} {n}[{k}]`", v.kind),
-                (Some(n), None) => format!("`{} {n}`", v.kind),
-                _ => format!("`{}`", v.kind),
-            };
+            let what = format!(
+                "`{}`",
+                crate::violation_label(v.kind, v.name.as_deref(), v.key.as_deref())
+            );
             match &v.file {
                 Some(f) => format!("{what} at {f}:{}", v.line.unwrap_or(0)),
                 None => match v.line {

@@ -360,16 +360,17 @@ impl Por {
             // Running the step cannot remove a conflict through a lock (the locks stay the
             // static ones): when those alone reach a blocked task, or every other enabled task,
             // no persistent set smaller than all can hold this task, refined or not.
-            let mut through_locks = 0u64;
-            for u in bits(c) {
-                if meets(&step.locks, &self.future[u][pc(u)].locks) {
-                    through_locks |= 1 << u;
-                }
-            }
-            let others = enabled & !(1 << t);
-            let hopeless = through_locks & !enabled != 0 || through_locks & others == others;
-            let exact = self.step_exact[t][pc(t)];
-            if !exact && !hopeless && (c != 0 || meets(&step.writes, &self.invariant_reads)) {
+            let hopeless = || {
+                let through_locks = bits(c)
+                    .filter(|&u| meets(&step.locks, &self.future[u][pc(u)].locks))
+                    .fold(0u64, |m, u| m | 1 << u);
+                let others = enabled & !(1 << t);
+                through_locks & !enabled != 0 || through_locks & others == others
+            };
+            if !self.step_exact[t][pc(t)]
+                && (c != 0 || meets(&step.writes, &self.invariant_reads))
+                && !hopeless()
+            {
                 let f = observed.get_or_insert_with(|| step.clone());
                 f.reads.fill(0);
                 f.writes.fill(0);

@@ -156,14 +156,6 @@ impl Store {
         self.shards[s].lock().parent[l]
     }
 
-    /// States stored.
-    pub fn count(&self) -> u64 {
-        self.shards
-            .iter()
-            .map(|s| s.lock().table.len() as u64)
-            .sum()
-    }
-
     /// Re-encodes every stored state with `convert` (from the old packed form to a new one of
     /// `words` words). A state's shard follows from the hash of its packed form, which changes:
     /// so the store is rebuilt, every state moving to its new shard under a new number (the

@@ -249,6 +249,7 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
                 max_steps: args.max_steps,
             }),
         },
+        ..Options::default()
     };
     let color_out = color(std::io::stdout().is_terminal());
     let color_err = color(std::io::stderr().is_terminal());

@@ -14,6 +14,7 @@
 use migcheck_lang::ir::Model;
 use rustc_hash::FxHashSet;
 
+use crate::budget::{Monitor, Progress};
 use crate::explore::{Found, Options, Stats};
 use crate::fast::compact::fingerprint;
 use crate::schedule::{Schedule, ScheduleStep};
@@ -65,7 +66,24 @@ pub fn explore(model: &Model, options: &Options, cache: usize) -> (Found, Stats)
             .chain(std::iter::once(last))
             .collect(),
     };
-    while let Some(frame) = path.last_mut() {
+    let monitor = Monitor::new(options);
+    let mut ticker = monitor.ticker();
+    while !path.is_empty() {
+        let depth = path.len();
+        let progress = || Progress {
+            states: stats.states,
+            transitions: stats.transitions,
+            depth,
+            queue: 0,
+            ..Progress::default()
+        };
+        if let Some(reason) = ticker.tick(progress) {
+            stats.bytes = (cache * 8) as u64;
+            return (Found::Incomplete(reason), stats);
+        }
+        let Some(frame) = path.last_mut() else {
+            unreachable!("the loop's condition")
+        };
         let Some((step, outcome)) = frame.todo.pop() else {
             let done = path.pop().expect("not empty");
             on_path.remove(&done.fp);

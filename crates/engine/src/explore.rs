@@ -6,12 +6,13 @@
 //! violation found is the canonical one and its schedule a shortest one.
 
 use std::collections::VecDeque;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rustc_hash::FxHashMap;
 
 use migcheck_lang::ir::Model;
 
+use crate::budget::{Monitor, Progress, Reporter, StopFlag};
 use crate::replay;
 use crate::schedule::{Schedule, ScheduleStep};
 use crate::semantics::{Semantics, StateCheck};
@@ -37,6 +38,18 @@ pub struct Options {
     /// How the states are searched: exhaustively breadth-first (the default), exhaustively
     /// depth-first in bounded memory, or by sampling runs.
     pub strategy: Strategy,
+    /// Stop with an incomplete verdict once this much time has passed since `started`.
+    pub time_limit: Option<Duration>,
+    /// Stop with an incomplete verdict once the process holds this many bytes (its resident
+    /// memory, checked every few milliseconds: a table that doubles may overshoot it by its size).
+    pub max_memory: Option<u64>,
+    /// Stop with an incomplete verdict ("interrupted") once this flag is raised.
+    pub stop: Option<StopFlag>,
+    /// Receives progress reports every few milliseconds.
+    pub progress: Option<Reporter>,
+    /// When the time budget started ([`check`] sets it, so that a second search shares the first
+    /// one's time); `None`: when the explorer starts.
+    pub started: Option<Instant>,
 }
 
 /// How [`check`] searches.
@@ -117,12 +130,16 @@ pub enum Found {
 /// Explores `model` and describes the violation found, if any, in full.
 pub fn check(model: &Model, options: &Options) -> Outcome {
     let start = Instant::now();
+    let options = &Options {
+        started: Some(options.started.unwrap_or(start)),
+        ..options.clone()
+    };
     let mut sampled = None;
     let (mut found, mut stats) = match options.strategy {
         Strategy::Bfs => run(model, options),
         Strategy::Dfs { cache } => crate::dfs::explore(model, options, cache),
         Strategy::Sample(sampling) => {
-            let (found, stats, mut s) = crate::strategy::sample(model, &sampling);
+            let (found, stats, mut s) = crate::strategy::sample(model, &sampling, options);
             for f in s.failing.iter_mut().take(crate::strategy::DESCRIBED) {
                 f.violation = Some(Box::new(describe(model, f.schedule.clone())));
             }
@@ -146,6 +163,12 @@ pub fn check(model: &Model, options: &Options) -> Outcome {
     }
     let verdict = match found {
         Found::Nothing => Verdict::Ok,
+        Found::Incomplete(reason) if sampled.is_none() => Verdict::Incomplete {
+            reason: format!(
+                "{reason}: {} states explored, to depth {}",
+                stats.states, stats.depth
+            ),
+        },
         Found::Incomplete(reason) => Verdict::Incomplete { reason },
         Found::Violation(schedule) => Verdict::Violation(Box::new(describe(model, schedule))),
     };
@@ -213,8 +236,20 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
         Schedule { steps }
     };
 
+    let monitor = Monitor::new(options);
+    let mut ticker = monitor.ticker();
     while let Some((id, state)) = queue.pop_front() {
         let depth = parents[id as usize].as_ref().map_or(0, |p| p.depth);
+        let progress = || Progress {
+            states: stats.states,
+            transitions: stats.transitions,
+            depth: depth as usize,
+            queue: queue.len() as u64 + 1,
+            ..Progress::default()
+        };
+        if let Some(reason) = ticker.tick(progress) {
+            return (Found::Incomplete(reason), stats);
+        }
         for task in 0..model.tasks.len() {
             if state.finished(&sem.layout, task) {
                 continue;

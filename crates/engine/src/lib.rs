@@ -19,6 +19,7 @@
 //! Architecture invariants: the engine does no I/O and knows no syntax; the same model and
 //! options give the same verdict and schedule.
 
+pub mod budget;
 pub mod dfs;
 pub mod expect;
 pub mod explore;

@@ -10,7 +10,8 @@
 
 use migcheck_lang::ir::Model;
 
-use crate::explore::{Found, Stats};
+use crate::budget::{Monitor, Progress, Ticker};
+use crate::explore::{Found, Options, Stats};
 use crate::schedule::{Choice, Schedule, ScheduleStep};
 use crate::semantics::{Semantics, StateCheck};
 use crate::state::State;
@@ -92,7 +93,7 @@ struct Move {
 }
 
 /// Runs the sampling.
-pub fn sample(model: &Model, sampling: &Sampling) -> (Found, Stats, Sampled) {
+pub fn sample(model: &Model, sampling: &Sampling, options: &Options) -> (Found, Stats, Sampled) {
     let sem = Semantics::new(model);
     let mut stats = Stats::default();
     let mut sampled = Sampled::default();
@@ -108,9 +109,24 @@ pub fn sample(model: &Model, sampling: &Sampling) -> (Found, Stats, Sampled) {
         .map(|t| model.bodies[t.body as usize].code.len() as u64)
         .sum::<u64>()
         .max(1);
+    let monitor = Monitor::new(options);
+    let mut ticker = monitor.ticker();
+    let mut ended = None;
     for run in 0..sampling.runs {
         let mut rng = Rng::new(sampling.seed, run);
-        let (failed, steps) = one_run(&sem, &initial, sampling, &mut rng, longest, &mut stats);
+        let (failed, steps) = one_run(
+            &sem,
+            &initial,
+            sampling,
+            &mut rng,
+            longest,
+            &mut stats,
+            &mut ticker,
+        );
+        if let Some(reason) = monitor.ended() {
+            ended = Some(reason);
+            break;
+        }
         longest = longest.max(steps);
         sampled.runs += 1;
         match failed {
@@ -126,7 +142,8 @@ pub fn sample(model: &Model, sampling: &Sampling) -> (Found, Stats, Sampled) {
     let found = match sampled.failing.first() {
         Some(f) => Found::Violation(f.schedule.clone()),
         None => Found::Incomplete(format!(
-            "no violation in {} {} run(s) from seed {} (a sampling, not a proof){}",
+            "{}no violation in {} {} run(s) from seed {} (a sampling, not a proof){}",
+            ended.map_or_else(String::new, |r| format!("{r}: ")),
             sampled.runs,
             match sampling.sampler {
                 Sampler::Random => "random".to_string(),
@@ -154,6 +171,7 @@ fn one_run(
     rng: &mut Rng,
     length: u64,
     stats: &mut Stats,
+    ticker: &mut Ticker<'_>,
 ) -> (Option<Schedule>, u64) {
     let tasks = sem.model.tasks.len();
     let mut state = initial.clone();
@@ -176,6 +194,15 @@ fn one_run(
     };
     let mut log = StepLog::default();
     for step in 0..sampling.max_steps {
+        let progress = || Progress {
+            states: stats.states,
+            transitions: stats.transitions,
+            depth: step as usize,
+            ..Progress::default()
+        };
+        if ticker.tick(progress).is_some() {
+            return (None, step);
+        }
         let mut options: Vec<Move> = Vec::new();
         for task in 0..tasks {
             if state.finished(&sem.layout, task) {

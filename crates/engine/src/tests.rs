@@ -214,6 +214,7 @@ fn the_state_budget_gives_an_incomplete_verdict() {
                 compact: false,
                 no_reduction: false,
                 strategy: Default::default(),
+                ..Options::default()
             },
         );
         assert!(matches!(o.verdict, Verdict::Incomplete { .. }));

@@ -57,6 +57,7 @@ fn run(model: &Model, explorer: Explorer, threads: Option<usize>, max: Option<u6
             compact: false,
             no_reduction: false,
             strategy: Strategy::Bfs,
+            ..Options::default()
         },
     )
 }

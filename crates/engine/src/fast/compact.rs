@@ -25,6 +25,7 @@ use std::time::Instant;
 
 use migcheck_lang::ir::Model;
 
+use crate::budget::{Monitor, Progress};
 use crate::explore::{Found, Options, Stats};
 use crate::schedule::{Schedule, ScheduleStep};
 use crate::semantics::StateCheck;
@@ -240,6 +241,8 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
     current.words.extend_from_slice(&key);
     current.fps.push(root);
     let mut depth = 0usize;
+    let monitor = Monitor::new(options);
+    let mut ticker = monitor.ticker();
     let result = 'search: loop {
         if current.fps.is_empty() {
             break Found::Nothing;
@@ -250,6 +253,16 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
         let mut discovered: FxHashSet<u64> = FxHashSet::default();
         let plan_used = reduce;
         for pos in 0..current.fps.len() {
+            let progress = || Progress {
+                states: stats.states,
+                transitions: stats.transitions,
+                depth,
+                queue: (current.fps.len() - pos + upcoming.fps.len()) as u64,
+                ..Progress::default()
+            };
+            if let Some(reason) = ticker.tick(progress) {
+                break 'search Found::Incomplete(reason);
+            }
             let words = packer.words;
             packer.unpack(&current.words[pos * words..(pos + 1) * words], &mut state);
             let parent = current.fps[pos];

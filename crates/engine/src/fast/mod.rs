@@ -25,6 +25,7 @@ use std::time::Instant;
 
 use migcheck_lang::ir::Model;
 
+use crate::budget::{Monitor, Progress};
 use crate::explore::{Found, Options, Stats};
 use crate::schedule::{Schedule, ScheduleStep};
 use crate::semantics::{Semantics, StateCheck};
@@ -298,10 +299,23 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
     let mut level_end = 1usize;
     let mut depth = 0usize;
     let mut result = None;
+    let monitor = Monitor::new(options);
+    let mut ticker = monitor.ticker();
     'search: while cursor < table.len() {
         if cursor == level_end {
             depth += 1;
             level_end = table.len();
+        }
+        let progress = || Progress {
+            states: stats.states,
+            transitions: stats.transitions,
+            depth,
+            queue: (table.len() - cursor) as u64,
+            ..Progress::default()
+        };
+        if let Some(reason) = ticker.tick(progress) {
+            result = Some(Found::Incomplete(reason));
+            break;
         }
         parent_key.clear();
         parent_key.extend_from_slice(table.get(cursor));

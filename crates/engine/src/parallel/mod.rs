@@ -28,6 +28,7 @@ use std::time::Instant;
 
 use migcheck_lang::ir::Model;
 
+use crate::budget::{Monitor, Progress, Ticker};
 use crate::explore::{Found, Options, Stats};
 use crate::fast::pack::Packer;
 use crate::fast::{passes, schedule_along, Fast, Transition};
@@ -71,6 +72,10 @@ struct Level<'a, 'm> {
     transitions: Mutex<Vec<(usize, u64)>>,
     /// Partial-order reduction on.
     reduce: bool,
+    /// States stored so far in this level, as the workers last reported (for progress).
+    stored: AtomicU64,
+    /// The states and transitions before this level, and its depth (for progress).
+    before: (u64, u64, usize),
 }
 
 impl Level<'_, '_> {
@@ -81,7 +86,7 @@ impl Level<'_, '_> {
 
     /// Records that the transition `key` from `parent` reaches `state` (canonical, packed in
     /// `words`); checks the state if it is new. Whether the state was stored before this level
-    /// (a step back, for the cycle proviso).
+    /// (a step back, for the cycle proviso), and whether it is new.
     fn reach(
         &self,
         words: &[u64],
@@ -89,20 +94,20 @@ impl Level<'_, '_> {
         parent: Gid,
         state: &mut State,
         log: &mut StepLog,
-    ) -> bool {
+    ) -> (bool, bool) {
         match self.store.visit(words, key, parent) {
             Visit::New(gid) => {
                 if self.fast.check(state, log) != StateCheck::Fine {
                     self.propose(Candidate::State { gid }, key);
                 }
-                false
+                (false, true)
             }
-            Visit::Seen { earlier } => earlier,
+            Visit::Seen { earlier } => (earlier, false),
         }
     }
 
     /// Expands the states at the positions of `range`.
-    fn expand(&self, range: std::ops::Range<usize>, words: usize) {
+    fn expand(&self, range: std::ops::Range<usize>, words: usize, ticker: &mut Ticker<'_>) {
         let sem = &self.fast.sem;
         let model = sem.model;
         let mut state = sem.initial();
@@ -111,8 +116,20 @@ impl Level<'_, '_> {
         let mut scratch = StepLog::default();
         let mut packed = vec![0u64; words];
         let mut counts = Vec::with_capacity(range.len());
+        let mut stored = 0u64;
+        let total = self.ids.len();
         for pos in range {
             if key(pos, 0) >= self.best.load(Ordering::SeqCst) {
+                break;
+            }
+            let progress = || Progress {
+                states: self.before.0 + self.stored.load(Ordering::Relaxed),
+                transitions: self.before.1,
+                depth: self.before.2,
+                queue: (total - pos) as u64,
+                ..Progress::default()
+            };
+            if ticker.tick(progress).is_some() {
                 break;
             }
             let parent = self.ids[pos];
@@ -172,7 +189,9 @@ impl Level<'_, '_> {
                             self.overflow.lock().push((k, parent, next.clone()));
                             return true;
                         }
-                        back_edge |= self.reach(&packed, k, parent, next, &mut scratch);
+                        let (earlier, new) = self.reach(&packed, k, parent, next, &mut scratch);
+                        back_edge |= earlier;
+                        stored += u64::from(new);
                         true
                     },
                 );
@@ -180,6 +199,7 @@ impl Level<'_, '_> {
             counts.push((pos, taken));
         }
         self.transitions.lock().extend(counts);
+        self.stored.fetch_add(stored, Ordering::Relaxed);
     }
 }
 
@@ -211,6 +231,7 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
     let mut frontier = packed.clone();
     let mut ids = vec![root];
     let mut depth = 0usize;
+    let monitor = Monitor::new(options);
     let result = loop {
         if ids.is_empty() {
             break Found::Nothing;
@@ -228,24 +249,36 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
             overflow: Mutex::new(Vec::new()),
             transitions: Mutex::new(Vec::new()),
             reduce,
+            stored: AtomicU64::new(0),
+            before: (stats.states, stats.transitions, depth),
         };
         let chunk = (ids.len() / (threads * 16)).clamp(1, 1024);
         let chunks = Chunks::new(ids.len(), chunk);
         // Threads are started per level: not worth it for a small one.
-        if threads <= 1 || ids.len() < 256 {
+        let work = || {
+            let mut ticker = monitor.ticker();
             while let Some(r) = chunks.next() {
-                level.expand(r, words);
+                if monitor.ended().is_some() {
+                    break;
+                }
+                level.expand(r, words, &mut ticker);
             }
+        };
+        if threads <= 1 || ids.len() < 256 {
+            work();
         } else {
             std::thread::scope(|s| {
                 for _ in 0..threads {
-                    s.spawn(|| {
-                        while let Some(r) = chunks.next() {
-                            level.expand(r, words);
-                        }
-                    });
+                    s.spawn(work);
                 }
             });
+        }
+        if let Some(reason) = monitor.ended() {
+            // A budget that is not the state count ran out mid-level: no exact cut to keep.
+            stats.states += level.stored.load(Ordering::Relaxed);
+            stats.transitions += level.transitions.lock().iter().map(|(_, t)| t).sum::<u64>();
+            stats.depth = depth + 1;
+            break Found::Incomplete(reason);
         }
         let Level {
             best: _,

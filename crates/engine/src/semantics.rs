@@ -32,6 +32,14 @@ struct Enumerator {
     points: Vec<Point>,
 }
 
+/// The enumerator's buffers and the choices handed out, kept in a [`StepLog`] between calls.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Spare {
+    forced: Vec<i64>,
+    points: Vec<Point>,
+    choices: Vec<Choice>,
+}
+
 impl Chooser for Enumerator {
     fn choose(&mut self, kind: ChoiceKind, lo: i64, hi: i64, _span: Span) -> Option<i64> {
         let value = self.forced.get(self.points.len()).copied().unwrap_or(lo);
@@ -107,8 +115,13 @@ impl<'m> Semantics<'m> {
         next: &mut State,
         mut f: impl FnMut(StepEnd, &[Choice], &StepLog, &mut State) -> bool,
     ) {
-        let mut en = Enumerator::default();
-        let mut choices = Vec::new();
+        let spare = std::mem::take(&mut log.spare);
+        let mut en = Enumerator {
+            forced: spare.forced,
+            points: spare.points,
+        };
+        en.forced.clear();
+        let mut choices = spare.choices;
         loop {
             en.points.clear();
             log.clear();
@@ -119,16 +132,21 @@ impl<'m> Semantics<'m> {
                 value: p.value,
             }));
             if !f(end, &choices, log, next) {
-                return;
+                break;
             }
             // The next resolution: bump the last choice that has a next value.
             let Some(j) = en.points.iter().rposition(|p| p.value + 1 < p.hi) else {
-                return;
+                break;
             };
             en.forced.clear();
             en.forced.extend(en.points[..j].iter().map(|p| p.value));
             en.forced.push(en.points[j].value + 1);
         }
+        log.spare = Spare {
+            forced: en.forced,
+            points: en.points,
+            choices,
+        };
     }
 
     /// Whether some resolution of `task`'s step is enabled (runs or fails) in `state`; if none is,

@@ -125,6 +125,9 @@ pub struct StepLog {
     pub reads: Vec<u32>,
     pub writes: Vec<u32>,
     pub events: Option<Vec<Event>>,
+    /// Buffers that enumerating a step's resolutions reuses from call to call
+    /// ([`crate::semantics::Semantics::for_each_resolution_into`]), so that it allocates nothing.
+    pub(crate) spare: crate::semantics::Spare,
 }
 
 impl StepLog {

@@ -250,7 +250,7 @@ fn pack_step(
     log: &StepLog,
     key: &mut Vec<u64>,
 ) {
-    while let Err(overflow) = packer.pack_step(parent_key, next, task, log, key) {
+    while let Err(overflow) = packer.pack_step(parent_key, parent, next, task, log, key) {
         widen(packer, table, overflow, next);
         key.resize(packer.words, 0);
         parent_key.resize(packer.words, 0);

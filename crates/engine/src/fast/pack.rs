@@ -208,22 +208,24 @@ impl Packer {
     }
 
     /// Packs the state `next` that `task` reached in one step (with `log`, the lost-update
-    /// bookkeeping and canonical form applied) from the state packed as `parent`: only what such
-    /// a step can change is packed again (the task's pc, locals and marks, the slots it wrote
-    /// and every task's marks on them, the locks). Fails like [`Packer::pack`].
+    /// bookkeeping and canonical form applied) from `parent`, packed as `parent_words`: only
+    /// what such a step can change is looked at (the task's pc, locals and marks, the slots it
+    /// wrote and every task's marks on them, the locks), and only what did change is written.
+    /// Fails like [`Packer::pack`].
     pub fn pack_step(
         &self,
-        parent: &[u64],
+        parent_words: &[u64],
+        parent: &State,
         next: &State,
         task: usize,
         log: &crate::step::StepLog,
         out: &mut [u64],
     ) -> Result<(), Overflow> {
-        out.copy_from_slice(parent);
+        out.copy_from_slice(parent_words);
         let ix = &self.index;
-        let mut put = |n: u32| {
-            let f = &self.fields[n as usize];
-            let value = Self::value(f, next);
+        let fields = &self.fields;
+        let put = |out: &mut [u64], n: u32, value: i64| {
+            let f = &fields[n as usize];
             if !fits(f, value) {
                 return Err(Overflow(n as usize));
             }
@@ -235,20 +237,34 @@ impl Packer {
             );
             Ok(())
         };
-        put(ix.pc[task])?;
+        let at = |n: u32| fields[n as usize].index as usize;
+        put(out, ix.pc[task], i64::from(next.pcs[task]))?;
         for n in ix.locals[task].clone() {
-            put(n)?;
+            let i = at(n);
+            if next.locals[i] != parent.locals[i] {
+                put(out, n, next.locals[i])?;
+            }
         }
+        let marks = |out: &mut [u64], n: u32| {
+            let i = at(n);
+            if next.lu[i] != parent.lu[i] {
+                put(out, n, i64::from(next.lu[i]))?;
+            }
+            Ok(())
+        };
         for n in ix.lu_row[task].clone() {
-            put(n)?;
+            marks(out, n)?;
         }
         for n in ix.locks.clone() {
-            put(n)?;
+            let i = at(n);
+            if next.locks[i] != parent.locks[i] {
+                put(out, n, i64::from(next.locks[i]))?;
+            }
         }
         for &w in &log.writes {
-            put(ix.shared[w as usize])?;
+            put(out, ix.shared[w as usize], next.shared[w as usize])?;
             for &n in &ix.lu_column[w as usize] {
-                put(n)?;
+                marks(out, n)?;
             }
         }
         #[cfg(debug_assertions)]
@@ -344,20 +360,61 @@ impl Packer {
 
     /// Fills `state` (a state of the same model) from its packed form.
     pub fn unpack(&self, words: &[u64], state: &mut State) {
-        state.lu.fill(LU_NONE);
-        let mut at = 0u32;
-        for f in &self.fields {
-            let value = (get(words, at, f.bits) as i64).wrapping_add(f.lo);
-            at += f.bits;
-            let i = f.index as usize;
-            match f.part {
-                Part::Shared => state.shared[i] = value,
-                Part::Lock => state.locks[i] = value as u32,
-                Part::Pc => state.pcs[i] = value as u32,
-                Part::Local => state.locals[i] = value,
-                Part::Lu => state.lu[i] = value as u8,
-            }
+        let mut r = Reader {
+            words,
+            at: 0,
+            acc: 0,
+            fill: 0,
+        };
+        let [shared, locks, pcs, locals, lu] = self.part_ends;
+        for f in &self.fields[..shared] {
+            state.shared[f.index as usize] = r.take(f);
         }
+        for f in &self.fields[shared..locks] {
+            state.locks[f.index as usize] = r.take(f) as u32;
+        }
+        for f in &self.fields[locks..pcs] {
+            state.pcs[f.index as usize] = r.take(f) as u32;
+        }
+        for f in &self.fields[pcs..locals] {
+            state.locals[f.index as usize] = r.take(f);
+        }
+        if lu > locals {
+            state.lu.fill(LU_NONE);
+        }
+        for f in &self.fields[locals..lu] {
+            state.lu[f.index as usize] = r.take(f) as u8;
+        }
+    }
+}
+
+/// Reads the fields of a packed state in order through a 128-bit accumulator.
+struct Reader<'a> {
+    words: &'a [u64],
+    /// The next word of `words` to load.
+    at: usize,
+    acc: u128,
+    /// Bits of `acc` not yet taken.
+    fill: u32,
+}
+
+impl Reader<'_> {
+    #[inline]
+    fn take(&mut self, f: &Field) -> i64 {
+        if self.fill < f.bits {
+            let w = self.words.get(self.at).copied().unwrap_or(0);
+            self.acc |= u128::from(w) << self.fill;
+            self.at += 1;
+            self.fill += 64;
+        }
+        let raw = if f.bits == 64 {
+            self.acc as u64
+        } else {
+            self.acc as u64 & ((1 << f.bits) - 1)
+        };
+        self.acc >>= f.bits;
+        self.fill -= f.bits;
+        (raw as i64).wrapping_add(f.lo)
     }
 }
 
@@ -421,46 +478,33 @@ fn set_bits(out: &mut [u64], at: u32, bits: u32, value: u64) {
     }
 }
 
-/// Reads `bits` bits at bit `at` of `words`.
-fn get(words: &[u64], at: u32, bits: u32) -> u64 {
-    let (w, o) = ((at / 64) as usize, at % 64);
-    let mut v = words[w] >> o;
-    if o + bits > 64 {
-        v |= words[w + 1] << (64 - o);
-    }
-    if bits == 64 {
-        v
-    } else {
-        v & ((1 << bits) - 1)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Writes the low `bits` bits of `value` at bit `at` of `out` (which holds zeros there).
-    fn put(out: &mut [u64], at: u32, bits: u32, value: u64) {
+    /// Reads `bits` bits at bit `at` of `words`.
+    fn get(words: &[u64], at: u32, bits: u32) -> u64 {
         let (w, o) = ((at / 64) as usize, at % 64);
-        let value = if bits == 64 {
-            value
-        } else {
-            value & ((1 << bits) - 1)
-        };
-        out[w] |= value << o;
+        let mut v = words[w] >> o;
         if o + bits > 64 {
-            out[w + 1] |= value >> (64 - o);
+            v |= words[w + 1] << (64 - o);
+        }
+        if bits == 64 {
+            v
+        } else {
+            v & ((1 << bits) - 1)
         }
     }
 
     #[test]
     fn fields_straddle_words() {
         let mut w = [0u64; 3];
-        put(&mut w, 60, 64, 0xdead_beef_cafe_f00d);
-        put(&mut w, 124, 3, 5);
-        put(&mut w, 0, 1, 1);
+        set_bits(&mut w, 60, 64, 0xdead_beef_cafe_f00d);
+        set_bits(&mut w, 124, 3, 5);
+        set_bits(&mut w, 0, 1, 1);
+        set_bits(&mut w, 124, 3, 6);
         assert_eq!(get(&w, 60, 64), 0xdead_beef_cafe_f00d);
-        assert_eq!(get(&w, 124, 3), 5);
+        assert_eq!(get(&w, 124, 3), 6);
         assert_eq!(get(&w, 0, 1), 1);
         assert_eq!(bits_for(1), 1);
         assert_eq!(bits_for(2), 1);

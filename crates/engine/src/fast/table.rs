@@ -1,15 +1,26 @@
 //! The visited set of the fast explorer: packed states stored end to end in one arena, found
-//! again through an open-addressing index of 64-bit entries (a 32-bit hash tag and the state's
-//! number). States are numbered in the order they are inserted, which is the breadth-first order:
-//! the arena doubles as the explorer's queue.
+//! again through an open-addressing index of 64-bit entries (the hash's high 32 bits and the
+//! state's number). States are numbered in the order they are inserted, which is the breadth-first
+//! order: the arena doubles as the explorer's queue.
+//!
+//! A state's home slot is given by the *high* bits of its hash, the ones its entry keeps: so the
+//! index grows by moving entries, without hashing a state again or reading the arena.
 
 /// The states seen so far.
 pub struct Table {
     words: usize,
     arena: Vec<u64>,
-    /// `0` for an empty entry, else `tag << 32 | (id + 1)`.
+    /// `0` for an empty entry, else `tag << 32 | (id + 1)` where `tag` is the hash's high half.
     index: Vec<u64>,
+    /// `log2(index.len())`.
+    bits: u32,
     len: usize,
+}
+
+/// The slot where an entry or hash whose high half is `tag` starts its probe, in an index of
+/// `2^bits` slots.
+fn home(tag: u64, bits: u32) -> usize {
+    (tag >> (32 - bits)) as usize
 }
 
 /// A fast hash of a packed state (a multiply-xorshift mix per word, then a final avalanche).
@@ -30,11 +41,12 @@ impl Table {
 
     /// A table whose index starts with `size` entries (a power of two).
     pub fn with_index(words: usize, size: usize) -> Table {
-        debug_assert!(size.is_power_of_two());
+        assert!(size.is_power_of_two() && size <= 1 << 32);
         Table {
             words,
             arena: Vec::new(),
             index: vec![0; size],
+            bits: size.trailing_zeros(),
             len: 0,
         }
     }
@@ -81,7 +93,7 @@ impl Table {
     fn probe(&self, key: &[u64], h: u64) -> Result<usize, usize> {
         let tag = h >> 32;
         let mask = self.index.len() - 1;
-        let mut i = h as usize & mask;
+        let mut i = home(tag, self.bits);
         loop {
             let e = self.index[i];
             if e == 0 {
@@ -97,22 +109,25 @@ impl Table {
         }
     }
 
-    /// Doubles the index.
+    /// Doubles the index, moving each entry to its home in the larger one (or past it).
     fn grow(&mut self) {
-        self.reindex(self.index.len() * 2);
+        let bits = self.bits + 1;
+        assert!(bits <= 32, "an index of more than 2^32 slots");
+        let old = std::mem::take(&mut self.index);
+        let mut index = vec![0u64; old.len() * 2];
+        for e in old.into_iter().filter(|&e| e != 0) {
+            place(&mut index, bits, e);
+        }
+        self.index = index;
+        self.bits = bits;
     }
 
-    /// Builds an index of `size` entries (a power of two) over the stored states.
-    fn reindex(&mut self, size: usize) {
-        let mut index = vec![0u64; size];
-        let mask = size - 1;
+    /// Builds the index again from the stored states (whose packing, so hash, changed).
+    fn reindex(&mut self) {
+        let mut index = vec![0u64; self.index.len()];
         for id in 0..self.len {
             let h = hash(self.get(id));
-            let mut i = h as usize & mask;
-            while index[i] != 0 {
-                i = (i + 1) & mask;
-            }
-            index[i] = (h >> 32) << 32 | (id as u64 + 1);
+            place(&mut index, self.bits, (h >> 32) << 32 | (id as u64 + 1));
         }
         self.index = index;
     }
@@ -126,13 +141,23 @@ impl Table {
         }
         self.words = words;
         self.arena = arena;
-        self.reindex(self.index.len());
+        self.reindex();
     }
 
     /// Bytes held: the arena and the index, as allocated.
     pub fn bytes(&self) -> usize {
         self.arena.capacity() * 8 + self.index.len() * 8
     }
+}
+
+/// Puts entry `e` in the first free slot from its home in `index` (`2^bits` slots).
+fn place(index: &mut [u64], bits: u32, e: u64) {
+    let mask = index.len() - 1;
+    let mut i = home(e >> 32, bits);
+    while index[i] != 0 {
+        i = (i + 1) & mask;
+    }
+    index[i] = e;
 }
 
 #[cfg(test)]

@@ -183,7 +183,7 @@ impl Level<'_, '_> {
                         let parent_words = &self.frontier[pos * words..(pos + 1) * words];
                         if self
                             .packer
-                            .pack_step(parent_words, next, task, log, &mut packed)
+                            .pack_step(parent_words, &state, next, task, log, &mut packed)
                             .is_err()
                         {
                             self.overflow.lock().push((k, parent, next.clone()));

@@ -340,12 +340,15 @@ impl Por {
             } else {
                 (1 << tasks) - 1
             };
-        // Per enabled task: the tasks whose future conflicts with its step, and whether the step
-        // is visible.
-        let mut conflicts = [0u64; 64];
-        let mut visible = 0u64;
+        // Per enabled task, worked out when a candidate set first needs it (a step is run to
+        // refine its footprint only then): the tasks whose future conflicts with its step, and
+        // whether the step is visible.
+        let mut known = [None::<(u64, bool)>; 64];
         let mut observed: Option<Footprint> = None;
-        for t in bits(enabled) {
+        let mut info = |t: usize| -> (u64, bool) {
+            if let Some(i) = known[t] {
+                return i;
+            }
             let mut step = &self.step[t][pc(t)];
             let against = |step: &Footprint| {
                 let mut c = 0u64;
@@ -379,28 +382,42 @@ impl Por {
                 step = f;
                 c = against(step);
             }
-            if meets(&step.writes, &self.invariant_reads) {
-                visible |= 1 << t;
-                continue;
-            }
-            conflicts[t] = c;
+            let i = (c, meets(&step.writes, &self.invariant_reads));
+            known[t] = Some(i);
+            i
+        };
+        // A task whose step, as the static footprints tell, meets nothing another task may do
+        // and is invisible is a persistent set alone: take the first one without running steps.
+        let free = bits(enabled).find(|&t| {
+            let step = &self.step[t][pc(t)];
+            !meets(&step.writes, &self.invariant_reads)
+                && bits(unfinished & !(1 << t)).all(|u| !step.conflicts(&self.future[u][pc(u)]))
+        });
+        if let Some(t) = free {
+            return Some(1 << t);
         }
         let mut best: Option<u64> = None;
-        for seed in bits(enabled & !visible) {
+        for seed in bits(enabled) {
+            if info(seed).1 {
+                continue;
+            }
             let mut set = 1u64 << seed;
             let mut fresh = set;
             let usable = loop {
                 let mut reached = 0u64;
                 for t in bits(fresh) {
-                    reached |= conflicts[t];
+                    reached |= info(t).0;
                 }
                 let new = reached & !set;
                 if new == 0 {
                     break true;
                 }
                 // A blocked task cannot be added (it has no step), a visible step cannot be
-                // part of a reduced expansion.
-                if new & !enabled != 0 || new & visible != 0 {
+                // part of a reduced expansion; a set no smaller than the best one is no better.
+                if new & !enabled != 0
+                    || bits(new).any(|t| info(t).1)
+                    || best.is_some_and(|b| (set | new).count_ones() >= b.count_ones())
+                {
                     break false;
                 }
                 set |= new;

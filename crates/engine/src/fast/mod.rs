@@ -249,14 +249,109 @@ fn pack_step(
     task: usize,
     log: &StepLog,
     key: &mut Vec<u64>,
-) {
+) -> bool {
+    let mut widened = false;
     while let Err(overflow) = packer.pack_step(parent_key, parent, next, task, log, key) {
         widen(packer, table, overflow, next);
+        widened = true;
         key.resize(packer.words, 0);
         parent_key.resize(packer.words, 0);
         packer
             .pack(parent, parent_key)
             .expect("a stored state fits the wider packing");
+    }
+    widened
+}
+
+/// The successors of one state taken in one pass, before they are looked up: packed, hashed,
+/// each with its state (to check it if it is new) and the step that reached it.
+struct Batch {
+    words: usize,
+    keys: Vec<u64>,
+    hashes: Vec<u64>,
+    /// Reused from state to state: the first `len` are the batch's.
+    states: Vec<State>,
+    steps: Vec<(usize, std::ops::Range<usize>)>,
+    choices: Vec<crate::schedule::Choice>,
+    /// The transition that fails or loses an update, which ends the pass.
+    failing: Option<ScheduleStep>,
+}
+
+impl Batch {
+    fn new(like: &State) -> Batch {
+        Batch {
+            words: 0,
+            keys: Vec::new(),
+            hashes: Vec::new(),
+            states: vec![like.clone()],
+            steps: Vec::new(),
+            choices: Vec::new(),
+            failing: None,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.hashes.len()
+    }
+
+    fn clear(&mut self) {
+        self.keys.clear();
+        self.hashes.clear();
+        self.steps.clear();
+        self.choices.clear();
+        self.failing = None;
+    }
+
+    fn key(&self, i: usize) -> &[u64] {
+        &self.keys[i * self.words..(i + 1) * self.words]
+    }
+
+    /// Adds the successor `state`, packed as `key`, reached by `task` with `choices`, and starts
+    /// fetching its index slot ([`Table::prefetch`]).
+    fn push(
+        &mut self,
+        table: &Table,
+        key: &[u64],
+        state: &State,
+        task: usize,
+        choices: &[crate::schedule::Choice],
+    ) {
+        let i = self.len();
+        self.words = key.len();
+        let h = table::hash(key);
+        table.prefetch(h);
+        self.keys.extend_from_slice(key);
+        self.hashes.push(h);
+        if i == self.states.len() {
+            self.states.push(state.clone());
+        } else {
+            self.states[i].copy_from(state);
+        }
+        let start = self.choices.len();
+        self.choices.extend_from_slice(choices);
+        self.steps.push((task, start..self.choices.len()));
+    }
+
+    /// Packs the batch's states again after the packing was widened (they fit the wider one).
+    fn repack(&mut self, packer: &Packer) {
+        self.words = packer.words;
+        self.keys.resize(self.len() * self.words, 0);
+        for i in 0..self.len() {
+            let key = &mut self.keys[i * self.words..(i + 1) * self.words];
+            packer
+                .pack(&self.states[i], key)
+                .expect("a state that fit fits the wider packing");
+            self.hashes[i] = table::hash(key);
+        }
+    }
+
+    /// The step that reached successor `i`.
+    fn step(&self, i: usize) -> ScheduleStep {
+        let (task, ref choices) = self.steps[i];
+        ScheduleStep {
+            task,
+            choices: self.choices[choices.clone()].to_vec(),
+        }
     }
 }
 
@@ -288,6 +383,7 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
     let mut parent_key = Vec::with_capacity(packer.words);
     let mut table = Table::new(packer.words);
     let mut parents: Vec<u32> = vec![u32::MAX];
+    let mut batch = Batch::new(&state);
     stats.states = 1;
     pack(&mut packer, &mut table, &state, &mut key);
     table.insert(&key);
@@ -326,60 +422,78 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
             None
         };
         let mut back_edge = false;
-        for (pass, task) in passes(model.tasks.len()) {
-            if !fast.in_pass(&state, plan, back_edge, pass, task) {
-                continue;
+        for pass in 0..2u8 {
+            // Every successor of the pass first (their index slots fetched from memory side by
+            // side), then each one looked up in order, as if one at a time.
+            batch.clear();
+            for task in 0..model.tasks.len() {
+                if !fast.in_pass(&state, plan, back_edge, pass, task) {
+                    continue;
+                }
+                sem.for_each_resolution_into(
+                    &state,
+                    task,
+                    &mut log,
+                    &mut next,
+                    |end, choices, log, next| match fast.transition(&end, task, log, next) {
+                        Transition::Blocked => true,
+                        Transition::Violation => {
+                            batch.failing = Some(ScheduleStep {
+                                task,
+                                choices: choices.to_vec(),
+                            });
+                            false
+                        }
+                        Transition::Next => {
+                            let widened = pack_step(
+                                &mut packer,
+                                &mut table,
+                                &state,
+                                &mut parent_key,
+                                next,
+                                task,
+                                log,
+                                &mut key,
+                            );
+                            if widened {
+                                batch.repack(&packer);
+                            }
+                            batch.push(&table, &key, next, task, choices);
+                            true
+                        }
+                    },
+                );
+                if batch.failing.is_some() {
+                    break;
+                }
             }
             let mut found: Option<ScheduleStep> = None;
             let mut over_budget = false;
-            sem.for_each_resolution_into(
-                &state,
-                task,
-                &mut log,
-                &mut next,
-                |end, choices, log, next| {
-                    let step = || ScheduleStep {
-                        task,
-                        choices: choices.to_vec(),
-                    };
-                    match fast.transition(&end, task, log, next) {
-                        Transition::Blocked => return true,
-                        Transition::Violation => {
-                            stats.transitions += 1;
-                            found = Some(step());
-                            return false;
-                        }
-                        Transition::Next => stats.transitions += 1,
-                    }
-                    pack_step(
-                        &mut packer,
-                        &mut table,
-                        &state,
-                        &mut parent_key,
-                        next,
-                        task,
-                        log,
-                        &mut key,
-                    );
-                    let (id, new) = table.insert(&key);
-                    if !new {
-                        back_edge |= id < level_end;
-                        return true;
-                    }
-                    parents.push(cursor as u32);
-                    stats.states += 1;
-                    stats.depth = stats.depth.max(depth + 1);
-                    if fast.check(next, &mut scratch) != StateCheck::Fine {
-                        found = Some(step());
-                        return false;
-                    }
-                    if options.max_states.is_some_and(|m| stats.states >= m) {
-                        over_budget = true;
-                        return false;
-                    }
-                    true
-                },
-            );
+            for i in 0..batch.len() {
+                stats.transitions += 1;
+                let (id, new) = table.insert_hashed(batch.key(i), batch.hashes[i]);
+                if !new {
+                    back_edge |= id < level_end;
+                    continue;
+                }
+                parents.push(cursor as u32);
+                stats.states += 1;
+                stats.depth = stats.depth.max(depth + 1);
+                if fast.check(&mut batch.states[i], &mut scratch) != StateCheck::Fine {
+                    found = Some(batch.step(i));
+                    break;
+                }
+                if options.max_states.is_some_and(|m| stats.states >= m) {
+                    over_budget = true;
+                    break;
+                }
+            }
+            if found.is_none() && !over_budget {
+                if let Some(step) = batch.failing.take() {
+                    stats.transitions += 1;
+                    found = Some(step);
+                }
+            }
             if let Some(step) = found {
                 result = Some(Found::Violation(schedule_to(
                     &fast, &packer, &table, &parents, cursor, step,

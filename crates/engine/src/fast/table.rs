@@ -84,6 +84,14 @@ impl Table {
         }
     }
 
+    /// Starts bringing into the cache the index slot where a key of hash `h` starts its probe,
+    /// for a lookup that comes a little later (the explorer hashes a state's successors first
+    /// and looks them up after, so that their cache misses overlap).
+    #[inline]
+    pub fn prefetch(&self, h: u64) {
+        prefetch(&self.index[home(h >> 32, self.bits)]);
+    }
+
     /// The number of `key` (whose [`hash`] is `h`), if it is stored.
     pub fn find_hashed(&self, key: &[u64], h: u64) -> Option<usize> {
         self.probe(key, h).ok()
@@ -147,6 +155,20 @@ impl Table {
     /// Bytes held: the arena and the index, as allocated.
     pub fn bytes(&self) -> usize {
         self.arena.capacity() * 8 + self.index.len() * 8
+    }
+}
+
+/// Asks the processor to bring the cache line of `x` in, without waiting for it.
+#[inline(always)]
+#[allow(unsafe_code)]
+fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint: it never faults and reads nothing into the program, and the
+    // pointer comes from a live reference anyway.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+            (x as *const T).cast::<i8>(),
+        );
     }
 }
 

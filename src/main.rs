@@ -5,13 +5,14 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use migcheck_engine::strategy::{Sampler, Sampling};
 use migcheck_engine::{expect, replay, Explorer, Options, Outcome, Strategy, Verdict};
 use migcheck_lang::{Diagnostic, SourceFile, Span};
+use migcheck_report::entry::{BadInput, Entry};
 use migcheck_report::human::{self, Checked};
-use migcheck_report::{diagnostics, json, markdown, Source};
+use migcheck_report::{diagnostics, json, junit, markdown, sarif, tracefile, Source};
 
 /// Exit codes, as DESIGN.md fixes them.
 mod exit {
@@ -44,21 +45,65 @@ struct Cli {
 enum Command {
     /// Explore every interleaving of each model and report the first violation with a shortest
     /// schedule.
+    #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
     /// Like check, but each model's `expect` line is the pass condition.
+    #[command(after_help = TEST_EXAMPLES)]
     Test(CheckArgs),
-    /// Replay a schedule on a model and print the trace, step by step.
+    /// Replay a schedule on a model, or the schedule of a trace file, and print the trace, step
+    /// by step.
+    #[command(
+        after_help = REPLAY_EXAMPLES,
+        override_usage = "migcheck replay MODEL --schedule SCHEDULE [--format FORMAT]\n       \
+                          migcheck replay --trace FILE [--format FORMAT]"
+    )]
     Replay(ReplayArgs),
+    /// Print the completion script of a shell.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
+
+const CHECK_EXAMPLES: &str = "Examples:
+  migcheck check models/
+  migcheck check --format sarif --output migcheck.sarif models/
+  migcheck check --trace-dir traces/ models/nova/
+  migcheck check --strategy random --runs 10000 --seed 7 models/bench/claims_bug.mig";
+
+const TEST_EXAMPLES: &str = "Examples:
+  migcheck test models/
+  migcheck test --format junit --output junit.xml --trace-dir traces/ models/
+  migcheck test --format markdown models/ >> \"$GITHUB_STEP_SUMMARY\"";
+
+const REPLAY_EXAMPLES: &str = "Examples:
+  migcheck replay models/examples/01_lost_update_bug.mig \\
+      --schedule conductor,conductor,heal,conductor,heal
+  migcheck replay models/examples/02_deadlock_bug.mig --schedule confirm,audit --format json
+  migcheck replay --trace traces/01_lost_update_bug.trace.json";
+
+const COMPLETIONS_EXAMPLES: &str = "Examples:
+  migcheck completions bash > ~/.local/share/bash-completion/completions/migcheck
+  migcheck completions zsh > ~/.zfunc/_migcheck
+  migcheck completions fish > ~/.config/fish/completions/migcheck.fish";
 
 #[derive(clap::Args)]
 struct CheckArgs {
     /// `.mig` files, or folders searched recursively for them.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// `markdown` prints one table row per model (for a CI job summary).
+    /// `markdown` prints one table row per model (for a CI job summary); `sarif` a SARIF 2.1.0
+    /// log (code scanning); `junit` a JUnit XML report (a test case per model).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Write the report to FILE; the terminal then gets only the summary line.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Write a trace file per violation into DIR (created if missing), for `migcheck replay
+    /// --trace`.
+    #[arg(long, value_name = "DIR")]
+    trace_dir: Option<PathBuf>,
     /// Stop with an incomplete verdict (exit 3) after storing this many states.
     #[arg(long, value_name = "N")]
     max_states: Option<u64>,
@@ -111,12 +156,18 @@ enum StrategyArg {
 }
 
 #[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["schedule", "trace"])))]
 struct ReplayArgs {
     /// The model file.
-    model: PathBuf,
+    #[arg(required_unless_present = "trace", conflicts_with = "trace")]
+    model: Option<PathBuf>,
     /// The schedule: task names joined by commas, each followed by `:N` per choice.
-    #[arg(long, allow_hyphen_values = true)]
-    schedule: String,
+    #[arg(long, allow_hyphen_values = true, conflicts_with = "trace")]
+    schedule: Option<String>,
+    /// A trace file written by `--trace-dir`: replays its schedule on its model (warning when
+    /// the model changed since).
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = TraceFormat::Human)]
     format: TraceFormat,
 }
@@ -126,6 +177,8 @@ enum Format {
     Human,
     Json,
     Markdown,
+    Sarif,
+    Junit,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -140,6 +193,12 @@ fn main() -> ExitCode {
         Command::Check(args) => run_check(&args, false),
         Command::Test(args) => run_check(&args, true),
         Command::Replay(args) => run_replay(&args),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "migcheck", &mut script);
+            print(&String::from_utf8_lossy(&script));
+            exit::OK
+        }
     };
     ExitCode::from(code)
 }
@@ -251,24 +310,49 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
         },
         ..Options::default()
     };
-    let color_out = color(std::io::stdout().is_terminal());
+    // The report's file is opened before anything is explored, so that a path that cannot be
+    // written fails at once.
+    let output = match &args.output {
+        None => None,
+        Some(path) => match std::fs::File::create(path) {
+            Ok(file) => Some((path, file)),
+            Err(e) => {
+                eprintln!("error: cannot write the report to {}: {e}", path.display());
+                return exit::BAD_INPUT;
+            }
+        },
+    };
+    if let Some(dir) = &args.trace_dir {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            eprintln!(
+                "error: cannot create the trace folder {}: {e}",
+                dir.display()
+            );
+            return exit::BAD_INPUT;
+        }
+    }
+    let color_out = output.is_none() && color(std::io::stdout().is_terminal());
     let color_err = color(std::io::stderr().is_terminal());
     let (mut bad, mut violated, mut incomplete, mut passed) = (0usize, 0usize, 0usize, 0usize);
-    let mut results = Vec::new();
-    let mut total = 0usize;
-    for entry in collect(&args.paths) {
-        total += 1;
+    let mut unwritten = false;
+    let mut report = Report::new(args.format, output.is_none());
+    let entries = collect(&args.paths);
+    let paths: Vec<String> = entries
+        .iter()
+        .map(|e| match e {
+            Ok(p) | Err((p, _)) => p.display().to_string(),
+        })
+        .collect();
+    let trace_names = tracefile::file_names(&paths.iter().map(String::as_str).collect::<Vec<_>>());
+    let total = entries.len();
+    for (entry, trace_name) in entries.into_iter().zip(trace_names) {
         let path = match entry {
             Ok(p) => p,
             Err((p, reason)) => {
                 bad += 1;
                 let name = p.display().to_string();
                 eprintln!("error: {name}: {reason}");
-                results.push(json::error(
-                    &name,
-                    &[],
-                    &[Diagnostic::new(Span::default(), reason)],
-                ));
+                report.add_unreadable(&name, reason);
                 continue;
             }
         };
@@ -277,11 +361,7 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
             Loaded::Unreadable(reason) => {
                 bad += 1;
                 eprintln!("error: {reason}");
-                results.push(json::error(
-                    &name,
-                    &[],
-                    &[Diagnostic::new(Span::default(), reason)],
-                ));
+                report.add_unreadable(&name, reason);
             }
             Loaded::Bad(text, files, diags) => {
                 bad += 1;
@@ -295,7 +375,10 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
                     "ERROR {name}: the model does not check ({} error(s))",
                     diags.len()
                 );
-                results.push(json::error(&name, &files, &diags));
+                report.add(&Entry::Bad(BadInput {
+                    source,
+                    diagnostics: &diags,
+                }));
             }
             Loaded::Model(text, model) => {
                 let outcome: Outcome = migcheck_engine::check(&model, &options);
@@ -315,28 +398,40 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
                     outcome: &outcome,
                     expectation,
                 };
-                if args.format == Format::Human {
-                    print(&human::render_checked(&checked, color_out));
-                } else {
-                    results.push(json::checked(&checked));
+                let mut trace_file = None;
+                if let (Some(dir), Verdict::Violation(v)) = (&args.trace_dir, &outcome.verdict) {
+                    let file = dir.join(&trace_name);
+                    let doc = serde_json::to_string_pretty(&tracefile::trace_file(&checked, v))
+                        .expect("the trace file serialises");
+                    match std::fs::write(&file, format!("{doc}\n")) {
+                        Ok(()) => trace_file = Some(file),
+                        Err(e) => {
+                            unwritten = true;
+                            eprintln!("error: cannot write the trace file {}: {e}", file.display());
+                        }
+                    }
                 }
+                report.add_checked(&checked, color_out, trace_file.as_deref());
             }
         }
     }
-    if args.format == Format::Json {
-        let doc = serde_json::to_string_pretty(&json::Report::new(results))
-            .expect("the report serialises");
-        print(&format!("{doc}\n"));
-    } else if args.format == Format::Markdown {
-        print(&markdown::table(&results));
-    } else {
-        let word = if test { "failed" } else { "violated" };
-        print(&format!(
-            "\n{total} model(s): {passed} passed, {violated} {word}, {incomplete} incomplete, \
-             {bad} with bad input\n"
-        ));
+    let word = if test { "failed" } else { "violated" };
+    let summary = format!(
+        "{total} model(s): {passed} passed, {violated} {word}, {incomplete} incomplete, {bad} with \
+         bad input\n"
+    );
+    let body = report.finish(&summary);
+    match output {
+        None => print(&body),
+        Some((path, mut file)) => {
+            if let Err(e) = file.write_all(body.as_bytes()).and_then(|()| file.flush()) {
+                eprintln!("error: cannot write the report to {}: {e}", path.display());
+                return exit::BAD_INPUT;
+            }
+            print(&summary);
+        }
     }
-    if bad > 0 {
+    if bad > 0 || unwritten {
         exit::BAD_INPUT
     } else if violated > 0 {
         exit::VIOLATION
@@ -347,10 +442,123 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
     }
 }
 
+/// The report of a run in the chosen format, gathered model by model.
+struct Report {
+    format: Format,
+    /// The human report goes to the terminal: each model's block is printed as soon as it is
+    /// known, not gathered.
+    streaming: bool,
+    human: String,
+    json: Vec<json::ModelResult>,
+    sarif: Vec<sarif::SarifResult>,
+    junit: Vec<junit::TestCase>,
+}
+
+impl Report {
+    fn new(format: Format, streaming: bool) -> Report {
+        Report {
+            format,
+            streaming: streaming && format == Format::Human,
+            human: String::new(),
+            json: Vec::new(),
+            sarif: Vec::new(),
+            junit: Vec::new(),
+        }
+    }
+
+    /// Adds a model. Bad input in the human format: its diagnostics already went to stderr, and
+    /// they go into the report file too.
+    fn add(&mut self, entry: &Entry<'_>) {
+        match (self.format, entry) {
+            (Format::Human, Entry::Checked(c)) => self.add_checked(c, false, None),
+            (Format::Human, Entry::Bad(b)) => {
+                if !self.streaming {
+                    self.human.push_str(&b.render());
+                    self.human.push_str(&format!(
+                        "ERROR {}: the model does not check ({} error(s))\n",
+                        b.source.path,
+                        b.diagnostics.len()
+                    ));
+                }
+            }
+            (Format::Json | Format::Markdown, Entry::Checked(c)) => {
+                self.json.push(json::checked(c))
+            }
+            (Format::Json | Format::Markdown, Entry::Bad(b)) => {
+                self.json
+                    .push(json::error(b.source.path, b.source.files, b.diagnostics))
+            }
+            (Format::Sarif, _) => self.sarif.extend(sarif::results(entry)),
+            (Format::Junit, _) => self.junit.push(junit::case(entry)),
+        }
+    }
+
+    /// Adds a path that could not be read: a model without text or positions.
+    fn add_unreadable(&mut self, path: &str, reason: String) {
+        let diagnostics = [Diagnostic::new(Span::default(), reason)];
+        self.add(&Entry::Bad(BadInput {
+            source: Source {
+                path,
+                text: "",
+                files: &[],
+            },
+            diagnostics: &diagnostics,
+        }));
+    }
+
+    /// Adds a checked model, with the trace file written for its violation.
+    fn add_checked(&mut self, c: &Checked<'_>, color: bool, trace_file: Option<&Path>) {
+        if self.format != Format::Human {
+            return self.add(&Entry::Checked(*c));
+        }
+        let mut text = human::render_checked(c, color);
+        if let Some(file) = trace_file {
+            text.push_str(&format!("  trace file: {}\n", file.display()));
+        }
+        if self.streaming {
+            print(&text);
+        } else {
+            self.human.push_str(&text);
+        }
+    }
+
+    /// The whole report (for the human format on the terminal: what is left to print).
+    fn finish(self, summary: &str) -> String {
+        let pretty =
+            |doc: serde_json::Result<String>| format!("{}\n", doc.expect("the report serialises"));
+        match self.format {
+            Format::Human => format!("{}\n{summary}", self.human),
+            Format::Json => pretty(serde_json::to_string_pretty(&json::Report::new(self.json))),
+            Format::Markdown => markdown::table(&self.json),
+            Format::Sarif => pretty(serde_json::to_string_pretty(&sarif::log(self.sarif))),
+            Format::Junit => junit::document(&self.junit),
+        }
+    }
+}
+
 fn run_replay(args: &ReplayArgs) -> u8 {
-    let name = args.model.display().to_string();
+    let (model_path, schedule, recorded) = match (&args.trace, &args.model, &args.schedule) {
+        (Some(file), _, _) => {
+            let read = std::fs::read_to_string(file)
+                .map_err(|e| e.to_string())
+                .and_then(|text| tracefile::read(&text).map_err(|e| e.to_string()));
+            match read {
+                Ok(r) => (PathBuf::from(&r.model_path), r.schedule.clone(), Some(r)),
+                Err(e) => {
+                    eprintln!("error: cannot read the trace file {}: {e}", file.display());
+                    return exit::BAD_INPUT;
+                }
+            }
+        }
+        (None, Some(model), Some(schedule)) => (model.clone(), schedule.clone(), None),
+        _ => {
+            eprintln!("error: give a MODEL and its --schedule, or a --trace FILE");
+            return exit::BAD_INPUT;
+        }
+    };
+    let name = model_path.display().to_string();
     let color_out = color(std::io::stdout().is_terminal());
-    let (text, model) = match load(&args.model) {
+    let (text, model) = match load(&model_path) {
         Loaded::Model(text, model) => (text, model),
         Loaded::Unreadable(reason) => {
             eprintln!("error: {reason}");
@@ -369,12 +577,22 @@ fn run_replay(args: &ReplayArgs) -> u8 {
             return exit::BAD_INPUT;
         }
     };
+    if let Some(r) = &recorded {
+        let now = tracefile::model_hash(&text, &model.files);
+        if now != r.model_hash {
+            eprintln!(
+                "warning: the model changed since the trace was written (hash {} then, {now} \
+                 now); replaying the schedule on the model as it is now",
+                r.model_hash
+            );
+        }
+    }
     let source = Source {
         path: &name,
         text: &text,
         files: &model.files,
     };
-    let trace = match replay::replay(&model, &args.schedule) {
+    let trace = match replay::replay(&model, &schedule) {
         Ok(trace) => trace,
         Err(e) => {
             eprintln!(
@@ -382,16 +600,28 @@ fn run_replay(args: &ReplayArgs) -> u8 {
                 e.step, e.column, e.reason
             );
             let caret = " ".repeat(e.column.saturating_sub(1));
-            eprintln!("  {}\n  {caret}^", args.schedule);
+            eprintln!("  {schedule}\n  {caret}^");
             return exit::BAD_INPUT;
         }
     };
+    if let Some(then) = recorded.as_ref().and_then(|r| r.violation.as_ref()) {
+        let now = trace.violation.as_ref().map(|v| {
+            migcheck_report::violation_label(v.kind.as_str(), v.name.as_deref(), v.key.as_deref())
+        });
+        if now.as_deref() != Some(then.label().as_str()) {
+            eprintln!(
+                "note: the trace file recorded {}; this replay finds {}",
+                then.label(),
+                now.as_deref().unwrap_or("no violation")
+            );
+        }
+    }
     if args.format == TraceFormat::Json {
         let doc = serde_json::to_string_pretty(&json::trace(source, &model, &trace))
             .expect("the trace serialises");
         print(&format!("{doc}\n"));
     } else {
-        let len = migcheck_engine::schedule::parse(&args.schedule).map_or(0, |s| s.len());
+        let len = migcheck_engine::schedule::parse(&schedule).map_or(0, |s| s.len());
         print(&human::render_trace(source, &model, &trace, len, color_out));
     }
     if trace.violation.is_some() {

@@ -5,6 +5,8 @@ mod e2e {
     pub mod bad_input;
     pub mod cli;
     pub mod conformance;
+    pub mod formats;
     pub mod models;
+    pub mod traces;
     pub mod util;
 }

@@ -1,5 +1,6 @@
 //! The machine-readable form (`--format json`): DESIGN.md's document, with a schema version and
-//! a few more fields (the replay command, the lines involved, the expectation).
+//! a few more fields (the replay command, the lines involved, the replayed steps, the
+//! expectation).
 
 use serde::Serialize;
 
@@ -99,6 +100,10 @@ pub struct ViolationJson {
     pub lines: Vec<LineJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replay: Option<String>,
+    /// The replayed steps of `schedule`, the same objects as `migcheck replay --format json`
+    /// gives; in the results of `check` and `test` (a replay's document has them at its top).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steps: Option<Vec<StepJson>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -184,7 +189,20 @@ pub fn violation(model: &Model, v: &Violation, path: Option<&str>) -> ViolationJ
             .collect(),
         replay: path.map(|p| replay_command(p, &schedule)),
         schedule,
+        steps: None,
     }
+}
+
+/// [`violation`] with its replayed steps: the schedule is replayed on `model` to get them (an
+/// explorer keeps schedules, not traces).
+pub fn violation_with_steps(model: &Model, v: &Violation, path: &str) -> ViolationJson {
+    let mut j = violation(model, v, Some(path));
+    j.steps = Some(
+        migcheck_engine::replay::replay_schedule(model, &v.schedule)
+            .map(|t| steps(model, &t))
+            .unwrap_or_default(),
+    );
+    j
 }
 
 /// The result of a checked model.
@@ -194,7 +212,7 @@ pub fn checked(c: &Checked<'_>) -> ModelResult {
         Verdict::Ok => ("ok", None, None),
         Verdict::Violation(v) => (
             "violation",
-            Some(self::violation(c.model, v, Some(c.source.path))),
+            Some(violation_with_steps(c.model, v, c.source.path)),
             None,
         ),
         Verdict::Incomplete { reason } => ("incomplete", None, Some(reason.clone())),
@@ -314,11 +332,28 @@ pub struct ChangeJson {
 
 /// The JSON of a replayed trace.
 pub fn trace(source: Source<'_>, model: &Model, trace: &Trace) -> ReplayJson {
+    ReplayJson {
+        schema_version: SCHEMA_VERSION,
+        model: model.name.clone(),
+        path: source.path.to_string(),
+        steps: steps(model, trace),
+        violation: trace
+            .violation
+            .as_ref()
+            .map(|v| violation(model, v, Some(source.path))),
+        steps_left: trace.steps_left,
+        all_finished: trace.all_finished,
+    }
+}
+
+/// The JSON of every step of a replayed trace: task, choices, statements, values read and
+/// written, locks, changes.
+pub fn steps(model: &Model, trace: &Trace) -> Vec<StepJson> {
     let value = |slot: u32, v: i64| {
         let var = &model.shared[model.var_of_slot(slot as usize)];
         model.format_value(var.ty, v)
     };
-    let steps = trace
+    trace
         .steps
         .iter()
         .map(|s| {
@@ -378,17 +413,5 @@ pub fn trace(source: Source<'_>, model: &Model, trace: &Trace) -> ReplayJson {
             }
             j
         })
-        .collect();
-    ReplayJson {
-        schema_version: SCHEMA_VERSION,
-        model: model.name.clone(),
-        path: source.path.to_string(),
-        steps,
-        violation: trace
-            .violation
-            .as_ref()
-            .map(|v| violation(model, v, Some(source.path))),
-        steps_left: trace.steps_left,
-        all_finished: trace.all_finished,
-    }
+        .collect()
 }

@@ -5,12 +5,23 @@
 //! machine-readable form of DESIGN.md; [`markdown`] a table of results for CI summaries. Nothing here explores or parses: the CLI hands in the
 //! model, its source and the engine's outcome.
 //!
+//! [`html`] draws a replayed trace as a self-contained sequence-diagram page.
+//!
+//! For CI: [`sarif`] is the SARIF 2.1.0 log of a run and [`junit`] its JUnit XML report, both
+//! built from each model's [`entry::Entry`]; [`tracefile`] writes and reads the trace file of a
+//! violation (`--trace-dir`, `migcheck replay --trace`).
+//!
 //! Architecture invariant: rendering never decides anything; the same inputs give the same text.
 
 pub mod diagnostics;
+pub mod entry;
+pub mod html;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod markdown;
+pub mod sarif;
+pub mod tracefile;
 
 /// A model file and its text, as the CLI read it, with the files it included.
 #[derive(Debug, Clone, Copy)]

@@ -4,8 +4,12 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+
+mod limits;
+mod progress;
 
 use migcheck_engine::strategy::{Sampler, Sampling};
 use migcheck_engine::{expect, replay, Explorer, Options, Outcome, Strategy, Verdict};
@@ -54,8 +58,8 @@ enum Command {
     /// by step.
     #[command(
         after_help = REPLAY_EXAMPLES,
-        override_usage = "migcheck replay MODEL --schedule SCHEDULE [--format FORMAT]\n       \
-                          migcheck replay --trace FILE [--format FORMAT]"
+        override_usage = "migcheck replay MODEL --schedule SCHEDULE [--format FORMAT] [--html FILE]\n       \
+                          migcheck replay --trace FILE [--format FORMAT] [--html FILE]"
     )]
     Replay(ReplayArgs),
     /// Print the completion script of a shell.
@@ -68,8 +72,8 @@ enum Command {
 
 const CHECK_EXAMPLES: &str = "Examples:
   migcheck check models/
-  migcheck check --format sarif --output migcheck.sarif models/
-  migcheck check --trace-dir traces/ models/nova/
+  migcheck check --trace-dir traces/ --time-limit 20m --max-memory 6G models/nova/
+  migcheck check --shard 2/4 --format sarif --output migcheck.sarif models/
   migcheck check --strategy random --runs 10000 --seed 7 models/bench/claims_bug.mig";
 
 const TEST_EXAMPLES: &str = "Examples:
@@ -81,7 +85,7 @@ const REPLAY_EXAMPLES: &str = "Examples:
   migcheck replay models/examples/01_lost_update_bug.mig \\
       --schedule conductor,conductor,heal,conductor,heal
   migcheck replay models/examples/02_deadlock_bug.mig --schedule confirm,audit --format json
-  migcheck replay --trace traces/01_lost_update_bug.trace.json";
+  migcheck replay --trace traces/01_lost_update_bug.trace.json --html trace.html";
 
 const COMPLETIONS_EXAMPLES: &str = "Examples:
   migcheck completions bash > ~/.local/share/bash-completion/completions/migcheck
@@ -107,6 +111,21 @@ struct CheckArgs {
     /// Stop with an incomplete verdict (exit 3) after storing this many states.
     #[arg(long, value_name = "N")]
     max_states: Option<u64>,
+    /// Stop a model's exploration with an incomplete verdict (exit 3) after this long: `90s`,
+    /// `20m`, `1h`, `500ms` (a bare number is seconds). Each model has its own.
+    #[arg(long, value_name = "DURATION", value_parser = limits::duration)]
+    time_limit: Option<Duration>,
+    /// Stop with an incomplete verdict (exit 3) once migcheck holds this much memory: `512M`,
+    /// `6G`, `1.5GiB` (powers of 1024; a bare number is bytes).
+    #[arg(long, value_name = "SIZE", value_parser = limits::size)]
+    max_memory: Option<u64>,
+    /// Check only this CI job's share: the I-th of N jobs (1-based) takes every N-th model from
+    /// the I-th on; with `--strategy random|pct`, every model but the I-th N-th of the runs.
+    #[arg(long, value_name = "I/N", value_parser = limits::shard)]
+    shard: Option<limits::Shard>,
+    /// No progress line (it is drawn only on a terminal, for a model that takes over a second).
+    #[arg(long, short = 'q')]
+    quiet: bool,
     /// Explore with the reference explorer: simple and slow, the oracle the fast explorer is
     /// tested against (same verdicts and schedules; it counts more states, see docs/cli.md).
     #[arg(long)]
@@ -170,6 +189,10 @@ struct ReplayArgs {
     trace: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = TraceFormat::Human)]
     format: TraceFormat,
+    /// Also write the trace as a self-contained HTML page: a lane per task, a row per step, the
+    /// state after any step on hover or click.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -304,12 +327,17 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
                     Sampler::Random
                 },
                 seed: args.seed,
-                runs: args.runs,
+                first_run: args.shard.map_or(0, |s| s.runs(args.runs).0),
+                runs: args.shard.map_or(args.runs, |s| s.runs(args.runs).1),
                 max_steps: args.max_steps,
             }),
         },
+        time_limit: args.time_limit,
+        max_memory: args.max_memory,
         ..Options::default()
     };
+    let sampling = matches!(options.strategy, Strategy::Sample(_));
+    let show_progress = !args.quiet && std::io::stderr().is_terminal();
     // The report's file is opened before anything is explored, so that a path that cannot be
     // written fails at once.
     let output = match &args.output {
@@ -336,7 +364,13 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
     let (mut bad, mut violated, mut incomplete, mut passed) = (0usize, 0usize, 0usize, 0usize);
     let mut unwritten = false;
     let mut report = Report::new(args.format, output.is_none());
-    let entries = collect(&args.paths);
+    // A shard keeps every N-th model (a sampling shares out its runs instead).
+    let entries: Vec<_> = collect(&args.paths)
+        .into_iter()
+        .enumerate()
+        .filter(|(k, _)| sampling || args.shard.is_none_or(|s| s.has_model(*k)))
+        .map(|(_, e)| e)
+        .collect();
     let paths: Vec<String> = entries
         .iter()
         .map(|e| match e {
@@ -381,7 +415,15 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
                 }));
             }
             Loaded::Model(text, model) => {
-                let outcome: Outcome = migcheck_engine::check(&model, &options);
+                let line = progress::Line::new(&name);
+                let outcome: Outcome = migcheck_engine::check(
+                    &model,
+                    &Options {
+                        progress: show_progress.then(|| line.reporter()),
+                        ..options.clone()
+                    },
+                );
+                line.clear();
                 let expectation = test.then(|| expect::meets(&model, &outcome));
                 match (expectation, &outcome.verdict) {
                     (Some(Some(true)), _) | (None, Verdict::Ok) => passed += 1,
@@ -614,6 +656,13 @@ fn run_replay(args: &ReplayArgs) -> u8 {
                 then.label(),
                 now.as_deref().unwrap_or("no violation")
             );
+        }
+    }
+    if let Some(file) = &args.html {
+        let page = migcheck_report::html::page(source, &model, &trace, &schedule);
+        if let Err(e) = std::fs::write(file, page) {
+            eprintln!("error: cannot write the page to {}: {e}", file.display());
+            return exit::BAD_INPUT;
         }
     }
     if args.format == TraceFormat::Json {

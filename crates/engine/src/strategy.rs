@@ -31,6 +31,9 @@ pub enum Sampler {
 pub struct Sampling {
     pub sampler: Sampler,
     pub seed: u64,
+    /// The runs numbered `first_run..first_run + runs` are made (a CI job's share of a larger
+    /// sampling: each run's seed derives from `seed` and its number).
+    pub first_run: u64,
     pub runs: u64,
     /// A run stops after this many steps (a model whose tasks can loop forever).
     pub max_steps: u64,
@@ -112,7 +115,7 @@ pub fn sample(model: &Model, sampling: &Sampling, options: &Options) -> (Found, 
     let monitor = Monitor::new(options);
     let mut ticker = monitor.ticker();
     let mut ended = None;
-    for run in 0..sampling.runs {
+    for run in sampling.first_run..sampling.first_run.saturating_add(sampling.runs) {
         let mut rng = Rng::new(sampling.seed, run);
         let (failed, steps) = one_run(
             &sem,

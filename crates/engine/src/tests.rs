@@ -306,6 +306,7 @@ fn sampled(m: &Model, sampler: crate::strategy::Sampler, seed: u64) -> crate::Ou
             strategy: crate::Strategy::Sample(crate::strategy::Sampling {
                 sampler,
                 seed,
+                first_run: 0,
                 runs: 200,
                 max_steps: 1000,
             }),
@@ -349,4 +350,38 @@ fn sampling_finds_a_race_reproducibly_and_proves_nothing_without_one() {
         "{:?}",
         o.verdict
     );
+}
+
+#[test]
+fn a_sampling_split_into_run_ranges_makes_the_same_runs() {
+    let m = model(
+        "model m\nshared x: int = 0\ntask a { let v = x; x = v + 1 }\n\
+         task b { let v = x; x = v + 1 }\ntask c { x = 0 }\n",
+    );
+    let runs = |first_run, runs| {
+        let o = check(
+            &m,
+            &Options {
+                strategy: crate::Strategy::Sample(crate::strategy::Sampling {
+                    sampler: crate::strategy::Sampler::Random,
+                    seed: 9,
+                    first_run,
+                    runs,
+                    max_steps: 1000,
+                }),
+                ..Options::default()
+            },
+        );
+        let s = o.sampled.expect("a sampling");
+        assert_eq!(s.runs, runs);
+        s.failing
+            .iter()
+            .map(|f| (f.run, f.schedule.format(&m)))
+            .collect::<Vec<_>>()
+    };
+    let whole = runs(0, 120);
+    assert!(!whole.is_empty() && whole.len() < 120, "{whole:?}");
+    let mut parts = runs(0, 50);
+    parts.extend(runs(50, 70));
+    assert_eq!(parts, whole);
 }

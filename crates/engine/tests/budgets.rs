@@ -29,6 +29,7 @@ fn configurations() -> Vec<(&'static str, Options)> {
         Strategy::Sample(Sampling {
             sampler,
             seed: 1,
+            first_run: 0,
             runs: u64::MAX,
             max_steps: 10_000,
         })

@@ -274,3 +274,49 @@ fn replay_writes_the_html_page_from_a_schedule_or_a_trace_file() {
         unwritable.stderr
     );
 }
+
+#[test]
+fn the_human_report_is_coloured_on_a_terminal_only_and_never_with_no_color() {
+    let model = "models/examples/01_lost_update_bug.mig";
+    let piped = Command::new(env!("CARGO_BIN_EXE_migcheck"))
+        .args(["check", model])
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("the binary runs");
+    let piped = String::from_utf8_lossy(&piped.stdout).into_owned();
+    assert!(
+        piped.contains("VIOLATION") && !piped.contains('\x1b'),
+        "{piped}"
+    );
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped the terminal half: no `script` command");
+        return;
+    }
+    let on_terminal = |no_color: Option<&str>| {
+        let mut command = Command::new("script");
+        command
+            .args([
+                "-qec",
+                &format!("{} check {model}", env!("CARGO_BIN_EXE_migcheck")),
+                "/dev/null",
+            ])
+            .current_dir(root())
+            .env_remove("NO_COLOR");
+        if let Some(v) = no_color {
+            command.env("NO_COLOR", v);
+        }
+        let out = command.output().expect("script runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let coloured = on_terminal(None);
+    assert!(
+        coloured.contains("VIOLATION") && coloured.contains("\x1b["),
+        "{coloured}"
+    );
+    let plain = on_terminal(Some("1"));
+    assert!(
+        plain.contains("VIOLATION") && !plain.contains("\x1b["),
+        "{plain}"
+    );
+}

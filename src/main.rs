@@ -8,9 +8,12 @@ use std::time::Duration;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
+mod checkpoint_file;
 mod limits;
 mod progress;
 
+use migcheck_engine::budget::StopFlag;
+use migcheck_engine::checkpoint::Checkpoint;
 use migcheck_engine::strategy::{Sampler, Sampling};
 use migcheck_engine::{expect, replay, Explorer, Options, Outcome, Strategy, Verdict};
 use migcheck_lang::{Diagnostic, SourceFile, Span};
@@ -126,6 +129,14 @@ struct CheckArgs {
     /// No progress line (it is drawn only on a terminal, for a model that takes over a second).
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Where Ctrl-C (SIGINT) or SIGTERM saves the search it stops, to go on later with
+    /// `--resume` (default: `MODEL-STEM.checkpoint` in the current folder).
+    #[arg(long, value_name = "FILE")]
+    checkpoint: Option<PathBuf>,
+    /// Go on with a search that Ctrl-C or SIGTERM stopped, from the checkpoint it saved; the
+    /// verdict, schedule and figures are those of a search never stopped. Give the same model.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["compact", "reference"])]
+    resume: Option<PathBuf>,
     /// Explore with the reference explorer: simple and slow, the oracle the fast explorer is
     /// tested against (same verdicts and schedules; it counts more states, see docs/cli.md).
     #[arg(long)]
@@ -336,6 +347,25 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
         max_memory: args.max_memory,
         ..Options::default()
     };
+    // Ctrl-C or SIGTERM stops the search (saving a checkpoint where it can); a second one ends
+    // the process at once.
+    let stop = StopFlag::default();
+    {
+        let stop = stop.clone();
+        let installed = ctrlc::set_handler(move || {
+            if stop.raised() {
+                std::process::exit(130);
+            }
+            stop.raise();
+        });
+        if let Err(e) = installed {
+            eprintln!("warning: Ctrl-C will not save a checkpoint: {e}");
+        }
+    }
+    let mut options = Options {
+        stop: Some(stop.clone()),
+        ..options
+    };
     let sampling = matches!(options.strategy, Strategy::Sample(_));
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     // The report's file is opened before anything is explored, so that a path that cannot be
@@ -378,6 +408,15 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
         })
         .collect();
     let trace_names = tracefile::file_names(&paths.iter().map(String::as_str).collect::<Vec<_>>());
+    if let Some(file) = &args.resume {
+        match resume_from(file, &entries, args) {
+            Ok(checkpoint) => options.resume = Some(std::sync::Arc::new(checkpoint)),
+            Err(e) => {
+                eprintln!("error: cannot resume from {}: {e}", file.display());
+                return exit::BAD_INPUT;
+            }
+        }
+    }
     let total = entries.len();
     for (entry, trace_name) in entries.into_iter().zip(trace_names) {
         let path = match entry {
@@ -424,6 +463,28 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
                     },
                 );
                 line.clear();
+                if let Some(c) = &outcome.checkpoint {
+                    let file = args.checkpoint.clone().unwrap_or_else(|| {
+                        let stem = path
+                            .file_stem()
+                            .map_or("model".into(), |s| s.to_string_lossy());
+                        PathBuf::from(format!("{stem}.checkpoint"))
+                    });
+                    let hash = tracefile::model_hash(&text, &model.files);
+                    match checkpoint_file::write(&file, &name, &hash, c) {
+                        Ok(()) => eprintln!(
+                            "interrupted: the search is saved in {f}; go on with: migcheck {} {} \
+                             --resume {f}",
+                            if test { "test" } else { "check" },
+                            migcheck_report::shell_quote(&name),
+                            f = migcheck_report::shell_quote(&file.display().to_string()),
+                        ),
+                        Err(e) => {
+                            unwritten = true;
+                            eprintln!("error: cannot write the checkpoint {}: {e}", file.display());
+                        }
+                    }
+                }
                 let expectation = test.then(|| expect::meets(&model, &outcome));
                 match (expectation, &outcome.verdict) {
                     (Some(Some(true)), _) | (None, Verdict::Ok) => passed += 1,
@@ -456,6 +517,10 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
                 report.add_checked(&checked, color_out, trace_file.as_deref());
             }
         }
+        if stop.raised() {
+            // Interrupted: the models after this one are not checked.
+            break;
+        }
     }
     let word = if test { "failed" } else { "violated" };
     let summary = format!(
@@ -482,6 +547,42 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
     } else {
         exit::OK
     }
+}
+
+/// The checkpoint of `file`, checked against the one model `entries` hold and the flags.
+fn resume_from(
+    file: &Path,
+    entries: &[Result<PathBuf, (PathBuf, String)>],
+    args: &CheckArgs,
+) -> Result<Checkpoint, String> {
+    if args.strategy != StrategyArg::Bfs {
+        return Err("a checkpoint is of a breadth-first search (`--strategy bfs`)".into());
+    }
+    let [Ok(path)] = entries else {
+        return Err("give the one model the checkpoint is of".into());
+    };
+    let saved = checkpoint_file::read(file)?;
+    let name = path.display().to_string();
+    let Loaded::Model(text, model) = load(path) else {
+        return Err(format!("{name} does not load: check it without --resume"));
+    };
+    let hash = tracefile::model_hash(&text, &model.files);
+    if hash != saved.model_hash {
+        return Err(format!(
+            "it was written for another version of the model ({} then, {hash} now; the model              then was {}): start again without --resume",
+            saved.model_hash, saved.model_path
+        ));
+    }
+    if args.no_reduction && !saved.checkpoint.no_reduction {
+        return Err(
+            "it is of a search with partial-order reduction: leave out --no-reduction".into(),
+        );
+    }
+    saved
+        .checkpoint
+        .fits(&model)
+        .map_err(|e| format!("it does not fit {name}: {e}"))?;
+    Ok(saved.checkpoint)
 }
 
 /// The report of a run in the chosen format, gathered model by model.

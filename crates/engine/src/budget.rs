@@ -11,7 +11,7 @@
 //! stop request cannot be exact: when one of them ends a search, the figures say how far it got.
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -71,6 +71,10 @@ pub struct Monitor {
     /// Why the exploration must end, once it must.
     reason: Mutex<Option<String>>,
     ended: AtomicBool,
+    /// It ended because the stop flag was raised (a checkpoint is then worth writing).
+    stopped: AtomicBool,
+    /// When [`Monitor::poll_now`] last polled, in nanoseconds from `started`.
+    last_poll: AtomicU64,
 }
 
 impl Monitor {
@@ -86,6 +90,8 @@ impl Monitor {
             reporter: options.progress.clone(),
             reason: Mutex::new(None),
             ended: AtomicBool::new(false),
+            stopped: AtomicBool::new(false),
+            last_poll: AtomicU64::new(0),
         }
     }
 
@@ -106,6 +112,11 @@ impl Monitor {
         self.reason.lock().map(|r| r.clone()).unwrap_or_default()
     }
 
+    /// Whether the exploration ended because the stop flag was raised.
+    pub fn interrupted(&self) -> bool {
+        self.stopped.load(Ordering::SeqCst)
+    }
+
     fn end(&self, reason: String) -> String {
         if let Ok(mut r) = self.reason.lock() {
             r.get_or_insert(reason);
@@ -113,6 +124,19 @@ impl Monitor {
             return r.clone().unwrap_or_default();
         }
         reason
+    }
+
+    /// Checks the budgets (whatever the tickers counted, but not more often than every
+    /// [`POLL`]), and reports `progress`.
+    pub fn poll_now(&self, progress: impl FnOnce() -> Progress) -> Option<String> {
+        let now = Instant::now();
+        let at = (now - self.started).as_nanos() as u64;
+        let last = self.last_poll.load(Ordering::Relaxed);
+        if at.saturating_sub(last) < POLL.as_nanos() as u64 {
+            return self.ended();
+        }
+        self.last_poll.store(at, Ordering::Relaxed);
+        self.poll(now, progress)
     }
 
     /// Checks the budgets now, and reports `progress`.
@@ -126,7 +150,10 @@ impl Monitor {
             (r.0)(&p);
         }
         if self.stop.as_ref().is_some_and(StopFlag::raised) {
-            return Some(self.end("interrupted".into()));
+            let reason = self.end("interrupted".into());
+            self.stopped
+                .store(reason == "interrupted", Ordering::SeqCst);
+            return Some(reason);
         }
         if let Some((deadline, limit)) = self.deadline {
             if now >= deadline {

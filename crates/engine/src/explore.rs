@@ -6,6 +6,7 @@
 //! violation found is the canonical one and its schedule a shortest one.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rustc_hash::FxHashMap;
@@ -13,6 +14,7 @@ use rustc_hash::FxHashMap;
 use migcheck_lang::ir::Model;
 
 use crate::budget::{Monitor, Progress, Reporter, StopFlag};
+use crate::checkpoint::Checkpoint;
 use crate::replay;
 use crate::schedule::{Schedule, ScheduleStep};
 use crate::semantics::{Semantics, StateCheck};
@@ -50,6 +52,9 @@ pub struct Options {
     /// When the time budget started ([`check`] sets it, so that a second search shares the first
     /// one's time); `None`: when the explorer starts.
     pub started: Option<Instant>,
+    /// Go on from this checkpoint of a stopped search ([`crate::checkpoint`]), which must
+    /// [`Checkpoint::fits`] the model. Breadth-first search with the fast explorer only.
+    pub resume: Option<Arc<Checkpoint>>,
 }
 
 /// How [`check`] searches.
@@ -107,6 +112,8 @@ pub struct Outcome {
     pub stats: Stats,
     /// With a sampling strategy: the runs, and every failing one.
     pub sampled: Option<crate::strategy::Sampled>,
+    /// When the stop flag ended a breadth-first search of the fast explorer: where to go on from.
+    pub checkpoint: Option<Box<Checkpoint>>,
 }
 
 impl Outcome {
@@ -125,13 +132,19 @@ pub enum Found {
     /// A violation reached by this (shortest) schedule.
     Violation(Schedule),
     Incomplete(String),
+    /// The stop flag ended the search; it can go on from the checkpoint.
+    Interrupted(Box<Checkpoint>),
 }
 
 /// Explores `model` and describes the violation found, if any, in full.
 pub fn check(model: &Model, options: &Options) -> Outcome {
     let start = Instant::now();
+    // A checkpoint of the full search that follows a violation found under reduction goes on
+    // with that search.
+    let resumed_full = options.resume.as_ref().is_some_and(|c| c.no_reduction);
     let options = &Options {
         started: Some(options.started.unwrap_or(start)),
+        no_reduction: options.no_reduction || resumed_full,
         ..options.clone()
     };
     let mut sampled = None;
@@ -157,10 +170,12 @@ pub fn check(model: &Model, options: &Options) -> Outcome {
             model,
             &Options {
                 no_reduction: true,
+                resume: None,
                 ..options.clone()
             },
         );
     }
+    let mut checkpoint = None;
     let verdict = match found {
         Found::Nothing => Verdict::Ok,
         Found::Incomplete(reason) if sampled.is_none() => Verdict::Incomplete {
@@ -170,6 +185,15 @@ pub fn check(model: &Model, options: &Options) -> Outcome {
             ),
         },
         Found::Incomplete(reason) => Verdict::Incomplete { reason },
+        Found::Interrupted(c) => {
+            checkpoint = Some(c);
+            Verdict::Incomplete {
+                reason: format!(
+                    "interrupted: {} states explored, to depth {}",
+                    stats.states, stats.depth
+                ),
+            }
+        }
         Found::Violation(schedule) => Verdict::Violation(Box::new(describe(model, schedule))),
     };
     stats.seconds = start.elapsed().as_secs_f64();
@@ -177,6 +201,7 @@ pub fn check(model: &Model, options: &Options) -> Outcome {
         verdict,
         stats,
         sampled,
+        checkpoint,
     }
 }
 

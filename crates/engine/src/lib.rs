@@ -20,6 +20,7 @@
 //! options give the same verdict and schedule.
 
 pub mod budget;
+pub mod checkpoint;
 pub mod dfs;
 pub mod expect;
 pub mod explore;

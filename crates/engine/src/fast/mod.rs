@@ -26,6 +26,7 @@ use std::time::Instant;
 use migcheck_lang::ir::Model;
 
 use crate::budget::{Monitor, Progress};
+use crate::checkpoint::Checkpoint;
 use crate::explore::{Found, Options, Stats};
 use crate::schedule::{Schedule, ScheduleStep};
 use crate::semantics::{Semantics, StateCheck};
@@ -384,23 +385,44 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
     let mut table = Table::new(packer.words);
     let mut parents: Vec<u32> = vec![u32::MAX];
     let mut batch = Batch::new(&state);
-    stats.states = 1;
-    pack(&mut packer, &mut table, &state, &mut key);
-    table.insert(&key);
-    if fast.check(&mut state, &mut scratch) != StateCheck::Fine {
-        return (Found::Violation(Schedule::default()), stats);
+    // The level being expanded: `level_start..level_end`, at `depth`; and the figures as it began.
+    let (mut cursor, mut level_end, mut depth);
+    match options.resume.as_deref() {
+        Some(c) => {
+            packer = c.packer(model).expect("the checkpoint fits the model");
+            table = Table::new(packer.words);
+            for i in 0..c.len() {
+                if !table.insert(c.state(i)).1 {
+                    let reason = "the checkpoint is unusable: it holds a state twice";
+                    return (Found::Incomplete(reason.into()), stats);
+                }
+            }
+            parents = c.parents.clone();
+            stats = c.stats();
+            (cursor, level_end, depth) = (c.frontier, c.len(), c.depth);
+            key.resize(packer.words, 0);
+        }
+        None => {
+            stats.states = 1;
+            pack(&mut packer, &mut table, &state, &mut key);
+            table.insert(&key);
+            if fast.check(&mut state, &mut scratch) != StateCheck::Fine {
+                return (Found::Violation(Schedule::default()), stats);
+            }
+            (cursor, level_end, depth) = (0, 1, 0);
+        }
     }
-
-    let mut cursor = 0usize;
-    let mut level_end = 1usize;
-    let mut depth = 0usize;
+    let mut level_start = cursor;
+    let mut level_stats = stats;
     let mut result = None;
     let monitor = Monitor::new(options);
     let mut ticker = monitor.ticker();
     'search: while cursor < table.len() {
         if cursor == level_end {
             depth += 1;
+            level_start = cursor;
             level_end = table.len();
+            level_stats = stats;
         }
         let progress = || Progress {
             states: stats.states,
@@ -410,7 +432,24 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
             ..Progress::default()
         };
         if let Some(reason) = ticker.tick(progress) {
-            result = Some(Found::Incomplete(reason));
+            result = Some(if monitor.interrupted() {
+                // Go back to the start of the level: what it found so far is found again.
+                stats = level_stats;
+                Found::Interrupted(Box::new(Checkpoint {
+                    no_reduction: !reduce,
+                    widths: packer.widths(),
+                    words: packer.words,
+                    states: (0..level_end).flat_map(|i| table.get(i)).copied().collect(),
+                    parents: parents[..level_end].to_vec(),
+                    frontier: level_start,
+                    depth,
+                    states_counted: level_stats.states,
+                    transitions_counted: level_stats.transitions,
+                    depth_counted: level_stats.depth,
+                }))
+            } else {
+                Found::Incomplete(reason)
+            });
             break;
         }
         parent_key.clear();

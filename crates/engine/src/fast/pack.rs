@@ -337,6 +337,34 @@ impl Packer {
             .expect("a field overflowed")
     }
 
+    /// The width of every field, in order (what a checkpoint records of the packing).
+    pub fn widths(&self) -> Vec<u32> {
+        self.fields.iter().map(|f| f.bits).collect()
+    }
+
+    /// This packing with its fields widened to `widths` (those of a checkpoint), or why that is
+    /// not a packing of this model.
+    pub fn with_widths(mut self, widths: &[u32]) -> Result<Packer, String> {
+        if widths.len() != self.fields.len() {
+            return Err(format!(
+                "it has {} fields and this model's states have {}",
+                widths.len(),
+                self.fields.len()
+            ));
+        }
+        for (i, &w) in widths.iter().enumerate() {
+            while self.fields[i].bits < w && self.fields[i].adaptive && self.fields[i].bits < 64 {
+                self = self.widen(Overflow(i));
+            }
+            if self.fields[i].bits != w {
+                return Err(format!(
+                    "its field {i} is {w} bits wide, which this model's cannot be"
+                ));
+            }
+        }
+        Ok(self)
+    }
+
     /// The packing with field `overflow` one step wider (8, 16, 32, 64 bits).
     pub fn widen(&self, overflow: Overflow) -> Packer {
         let mut p = self.clone();

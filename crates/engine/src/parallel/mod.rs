@@ -29,6 +29,7 @@ use std::time::Instant;
 use migcheck_lang::ir::Model;
 
 use crate::budget::{Monitor, Progress, Ticker};
+use crate::checkpoint::Checkpoint;
 use crate::explore::{Found, Options, Stats};
 use crate::fast::pack::Packer;
 use crate::fast::{passes, schedule_along, Fast, Transition};
@@ -220,17 +221,39 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
         packed = vec![0u64; packer.words];
     }
     let shard_bits = if threads > 1 { 8 } else { 0 };
-    let mut store = Store::new(packer.words, shard_bits);
-    let Visit::New(root) = store.visit(&packed, 0, ROOT) else {
-        unreachable!("the store starts empty")
-    };
-    stats.states = 1;
-    if fast.check(&mut state, &mut scratch) != StateCheck::Fine {
-        return (Found::Violation(Schedule::default()), stats);
+    let (mut store, mut frontier, mut ids, mut depth);
+    match options.resume.as_deref() {
+        Some(c) => {
+            packer = c.packer(model).expect("the checkpoint fits the model");
+            let gids;
+            (store, gids) = match Store::restore(packer.words, shard_bits, c) {
+                Ok(restored) => restored,
+                Err(e) => {
+                    return (
+                        Found::Incomplete(format!("the checkpoint is unusable: {e}")),
+                        stats,
+                    )
+                }
+            };
+            ids = gids[c.frontier..].to_vec();
+            frontier = store.gather(&ids, packer.words);
+            depth = c.depth;
+            stats = c.stats();
+        }
+        None => {
+            store = Store::new(packer.words, shard_bits);
+            let Visit::New(root) = store.visit(&packed, 0, ROOT) else {
+                unreachable!("the store starts empty")
+            };
+            stats.states = 1;
+            if fast.check(&mut state, &mut scratch) != StateCheck::Fine {
+                return (Found::Violation(Schedule::default()), stats);
+            }
+            frontier = packed.clone();
+            ids = vec![root];
+            depth = 0;
+        }
     }
-    let mut frontier = packed.clone();
-    let mut ids = vec![root];
-    let mut depth = 0usize;
     let monitor = Monitor::new(options);
     let result = loop {
         if ids.is_empty() {
@@ -272,6 +295,31 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
                     s.spawn(work);
                 }
             });
+        }
+        // Small levels may not tick enough to look at the budgets: look at every level's end.
+        monitor.poll_now(|| Progress {
+            states: stats.states + level.stored.load(Ordering::Relaxed),
+            transitions: stats.transitions,
+            depth: depth + 1,
+            // The next level's states, found in this one.
+            queue: level.stored.load(Ordering::Relaxed),
+            ..Progress::default()
+        });
+        if monitor.interrupted() {
+            // Back to the start of the level: what it found so far is found again on resume.
+            let (states, parents) = store.snapshot(&ids, packer.words);
+            break Found::Interrupted(Box::new(Checkpoint {
+                no_reduction: !reduce,
+                widths: packer.widths(),
+                words: packer.words,
+                frontier: parents.len() - ids.len(),
+                states,
+                parents,
+                depth,
+                states_counted: stats.states,
+                transitions_counted: stats.transitions,
+                depth_counted: stats.depth,
+            }));
         }
         if let Some(reason) = monitor.ended() {
             // A budget that is not the state count ran out mid-level: no exact cut to keep.

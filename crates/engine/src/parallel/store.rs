@@ -5,6 +5,7 @@
 //! arrive, is what makes the result independent of the thread count: it is the key under which
 //! the sequential breadth-first search would have discovered the state.
 
+use crate::checkpoint::Checkpoint;
 use crate::fast::table::{hash, Table};
 
 use super::sync::Mutex;
@@ -209,6 +210,93 @@ impl Store {
         }
         self.shards = shards.into_iter().map(Mutex::new).collect();
         renumber
+    }
+
+    /// A store holding the states of checkpoint `c` (in `words`-word packing), all of them
+    /// stored before the level to come, with the numbers they got; or why it cannot be built.
+    pub fn restore(
+        words: usize,
+        shard_bits: u32,
+        c: &Checkpoint,
+    ) -> Result<(Store, Vec<Gid>), String> {
+        let store = Store::new(words, shard_bits);
+        let mut gids: Vec<Gid> = Vec::with_capacity(c.len());
+        for i in 0..c.len() {
+            let parent = match c.parents[i] {
+                u32::MAX => ROOT,
+                p => gids[p as usize],
+            };
+            match store.visit(c.state(i), 0, parent) {
+                Visit::New(gid) => gids.push(gid),
+                Visit::Seen { .. } => return Err("it holds a state twice".into()),
+            }
+        }
+        store.start_level();
+        Ok((store, gids))
+    }
+
+    /// Every state stored before the current level, numbered so that parents come before their
+    /// children and the level's own states, `frontier`, come last in that order: the packed
+    /// states end to end and each one's parent number (`u32::MAX` for none).
+    pub fn snapshot(&self, frontier: &[Gid], words: usize) -> (Vec<u64>, Vec<u32>) {
+        let shards: Vec<_> = self.shards.iter().map(|s| s.lock()).collect();
+        let mut number: Vec<Vec<u32>> = shards
+            .iter()
+            .map(|s| vec![u32::MAX; s.level_start])
+            .collect();
+        let mut order: Vec<Gid> = Vec::new();
+        let gid = |s: usize, l: usize| (l as u64) << self.shard_bits | s as u64;
+        let mut in_frontier: Vec<Vec<bool>> =
+            shards.iter().map(|s| vec![false; s.level_start]).collect();
+        for &g in frontier {
+            let (s, l) = self.split(g);
+            in_frontier[s][l] = true;
+        }
+        let mut chain = Vec::new();
+        for (s, shard) in shards.iter().enumerate() {
+            for l in 0..shard.level_start {
+                if in_frontier[s][l] || number[s][l] != u32::MAX {
+                    continue;
+                }
+                // Number the unnumbered ancestors first, from the oldest down.
+                let mut at = gid(s, l);
+                loop {
+                    let (ps, pl) = self.split(at);
+                    if number[ps][pl] != u32::MAX {
+                        break;
+                    }
+                    chain.push(at);
+                    at = shards[ps].parent[pl];
+                    if at == ROOT {
+                        break;
+                    }
+                }
+                while let Some(g) = chain.pop() {
+                    let (cs, cl) = self.split(g);
+                    number[cs][cl] = order.len() as u32;
+                    order.push(g);
+                }
+            }
+        }
+        for &g in frontier {
+            let (s, l) = self.split(g);
+            number[s][l] = order.len() as u32;
+            order.push(g);
+        }
+        let mut states = Vec::with_capacity(order.len() * words);
+        let mut parents = Vec::with_capacity(order.len());
+        for &g in &order {
+            let (s, l) = self.split(g);
+            states.extend_from_slice(shards[s].table.get(l));
+            parents.push(match shards[s].parent[l] {
+                ROOT => u32::MAX,
+                p => {
+                    let (ps, pl) = self.split(p);
+                    number[ps][pl]
+                }
+            });
+        }
+        (states, parents)
     }
 
     /// Bytes held by the tables, the keys and the parents.

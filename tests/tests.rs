@@ -9,6 +9,7 @@ mod e2e {
     pub mod conformance;
     pub mod formats;
     pub mod models;
+    pub mod reliability;
     pub mod traces;
     pub mod util;
 }

@@ -320,3 +320,40 @@ fn the_human_report_is_coloured_on_a_terminal_only_and_never_with_no_color() {
         "{plain}"
     );
 }
+
+#[test]
+fn a_state_space_larger_than_the_memory_limit_ends_incomplete_near_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = big_model(&dir);
+    for threads in ["1", "2"] {
+        let run = migcheck(&[
+            "check",
+            "--max-memory",
+            "120M",
+            "--time-limit",
+            "60s",
+            "--threads",
+            threads,
+            "--format",
+            "json",
+            &big,
+        ]);
+        run.assert_code(3);
+        let result = &run.json()["results"][0];
+        let reason = result["incomplete"].as_str().expect("a reason");
+        assert!(
+            reason.starts_with("the memory limit of 120 MiB was reached ("),
+            "{threads} thread(s): {reason}"
+        );
+        // What was covered: a good part of the states that fit, and how deep.
+        let states = result["stats"]["states"].as_u64().expect("states");
+        assert!(states > 100_000, "{reason}");
+        assert!(
+            reason.ends_with(&format!(
+                "{states} states explored, to depth {}",
+                result["stats"]["depth"]
+            )),
+            "{reason}"
+        );
+    }
+}

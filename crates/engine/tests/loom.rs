@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use loom::sync::Arc;
 use loom::thread;
 
-use migcheck_engine::parallel::{Chunks, Store, Visit, ROOT};
+use migcheck_engine::parallel::{state_hash, Chunks, Store, Visit, ROOT};
 
 /// Two workers reach the same states by different transitions: each state is stored once, and
 /// its discovery key and parent are those of the smallest key, whatever the interleaving.
@@ -51,6 +51,48 @@ fn the_store_keeps_one_copy_and_the_smallest_key() {
         );
         let level = store.level();
         assert_eq!(level.len(), 2);
+        let keys: Vec<u64> = level.iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, vec![2, 3]);
+        let parents: Vec<u64> = level.iter().map(|(_, g)| store.parent(*g)).collect();
+        assert_eq!(parents, vec![100, 200]);
+    });
+}
+
+/// A worker visiting a group of states under one lock and another visiting them one at a time
+/// agree as two single visitors do: one copy of each, the smallest key and its parent.
+#[test]
+fn a_group_visit_agrees_with_single_visits() {
+    loom::model(|| {
+        let store = Arc::new(Store::new(1, 0));
+        store.start_level();
+        let a = {
+            let store = store.clone();
+            thread::spawn(move || {
+                let keys = [[7u64], [9u64]];
+                let mut seen = Vec::new();
+                store.visit_group(
+                    0,
+                    2,
+                    |i| (&keys[i][..], state_hash(&keys[i]), [5, 2][i], 100),
+                    |i, v| seen.push((i, v)),
+                );
+                seen
+            })
+        };
+        let b = {
+            let store = store.clone();
+            thread::spawn(move || (store.visit(&[7], 3, 200), store.visit(&[9], 4, 200)))
+        };
+        let (a, b) = (a.join().unwrap(), b.join().unwrap());
+        assert_eq!(a.iter().map(|(i, _)| *i).collect::<Vec<_>>(), vec![0, 1]);
+        for (i, single) in [(0, b.0), (1, b.1)] {
+            let new = [a[i].1, single]
+                .iter()
+                .filter(|v| matches!(v, Visit::New(_)))
+                .count();
+            assert_eq!(new, 1, "state {i} is stored once");
+        }
+        let level = store.level();
         let keys: Vec<u64> = level.iter().map(|(k, _)| *k).collect();
         assert_eq!(keys, vec![2, 3]);
         let parents: Vec<u64> = level.iter().map(|(_, g)| store.parent(*g)).collect();

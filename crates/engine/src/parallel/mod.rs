@@ -21,6 +21,8 @@ mod store;
 pub mod sync;
 mod work;
 
+/// The hash of a packed state that the store files it under ([`Store::visit_group`] takes it).
+pub use crate::fast::table::hash as state_hash;
 pub use store::{Gid, Store, Visit, ROOT};
 pub use work::Chunks;
 
@@ -32,6 +34,7 @@ use crate::budget::{Monitor, Progress, Ticker};
 use crate::checkpoint::Checkpoint;
 use crate::explore::{Found, Options, Stats};
 use crate::fast::pack::Packer;
+use crate::fast::table::hash;
 use crate::fast::{passes, schedule_along, Fast, Transition};
 use crate::schedule::{Schedule, ScheduleStep};
 use crate::semantics::StateCheck;
@@ -85,39 +88,22 @@ impl Level<'_, '_> {
         self.candidates.lock().push(c);
     }
 
-    /// Records that the transition `key` from `parent` reaches `state` (canonical, packed in
-    /// `words`); checks the state if it is new. Whether the state was stored before this level
-    /// (a step back, for the cycle proviso), and whether it is new.
-    fn reach(
-        &self,
-        words: &[u64],
-        key: u64,
-        parent: Gid,
-        state: &mut State,
-        log: &mut StepLog,
-    ) -> (bool, bool) {
-        match self.store.visit(words, key, parent) {
-            Visit::New(gid) => {
-                if self.fast.check(state, log) != StateCheck::Fine {
-                    self.propose(Candidate::State { gid }, key);
-                }
-                (false, true)
-            }
-            Visit::Seen { earlier } => (earlier, false),
-        }
-    }
-
-    /// Expands the states at the positions of `range`.
+    /// Expands the states at the positions of `range`: all their successors are packed first,
+    /// then visited shard by shard (one lock per shard and group, see [`Store::visit_group`]);
+    /// the states whose reduced expansion stepped back to an earlier level then get their
+    /// second pass the same way.
     fn expand(&self, range: std::ops::Range<usize>, words: usize, ticker: &mut Ticker<'_>) {
         let sem = &self.fast.sem;
-        let model = sem.model;
         let mut state = sem.initial();
-        let mut next = state.clone();
-        let mut log = StepLog::default();
-        let mut scratch = StepLog::default();
-        let mut packed = vec![0u64; words];
-        let mut counts = Vec::with_capacity(range.len());
-        let mut stored = 0u64;
+        let mut w = Work {
+            next: state.clone(),
+            log: StepLog::default(),
+            scratch: StepLog::default(),
+            packed: vec![0u64; words],
+            pending: Pending::default(),
+            from: Vec::with_capacity(range.len()),
+            stored: 0,
+        };
         let total = self.ids.len();
         for pos in range {
             if key(pos, 0) >= self.best.load(Ordering::SeqCst) {
@@ -133,74 +119,225 @@ impl Level<'_, '_> {
             if ticker.tick(progress).is_some() {
                 break;
             }
-            let parent = self.ids[pos];
             self.packer
                 .unpack(&self.frontier[pos * words..(pos + 1) * words], &mut state);
-            let mut ordinal = 0u64;
-            let mut taken = 0u64;
-            let mut stop = false;
             let plan = if self.reduce {
-                self.fast.plan(&state, &mut next, &mut log)
+                self.fast.plan(&state, &mut w.next, &mut w.log)
             } else {
                 None
             };
-            let mut back_edge = false;
-            for (pass, task) in passes(model.tasks.len()) {
-                if stop {
-                    break;
-                }
-                if !self.fast.in_pass(&state, plan, back_edge, pass, task) {
-                    continue;
-                }
-                sem.for_each_resolution_into(
-                    &state,
-                    task,
-                    &mut log,
-                    &mut next,
-                    |end, choices, log, next| {
-                        let k = key(pos, ordinal);
-                        ordinal += 1;
-                        if k >= self.best.load(Ordering::Relaxed) {
-                            stop = true;
-                            return false;
-                        }
-                        let violation = |k| Candidate::Transition {
-                            key: k,
-                            step: ScheduleStep {
+            w.from.push(From {
+                pos,
+                plan,
+                ordinal: 0,
+                taken: 0,
+                stopped: false,
+                back_edge: false,
+            });
+            let f = w.from.len() - 1;
+            self.generate(&mut w, f, 0, &state, words);
+        }
+        self.visit_pending(&mut w);
+        // The cycle proviso: a second pass for the states with a step back.
+        for f in 0..w.from.len() {
+            let s = &w.from[f];
+            if s.plan.is_some() && s.back_edge && !s.stopped {
+                let pos = s.pos;
+                self.packer
+                    .unpack(&self.frontier[pos * words..(pos + 1) * words], &mut state);
+                self.generate(&mut w, f, 1, &state, words);
+            }
+        }
+        self.visit_pending(&mut w);
+        self.transitions
+            .lock()
+            .extend(w.from.iter().map(|f| (f.pos, f.taken)));
+        self.stored.fetch_add(w.stored, Ordering::Relaxed);
+    }
+
+    /// Takes the transitions of pass `pass` from the state `w.from[f]`, which is `state`: each
+    /// one's successor is packed into `w.pending`, or proposed as a violation.
+    fn generate(&self, w: &mut Work, f: usize, pass: u8, state: &State, words: usize) {
+        let sem = &self.fast.sem;
+        let pos = w.from[f].pos;
+        let parent_words = &self.frontier[pos * words..(pos + 1) * words];
+        for task in 0..sem.model.tasks.len() {
+            let from = &w.from[f];
+            if from.stopped
+                || !self
+                    .fast
+                    .in_pass(state, from.plan, from.back_edge, pass, task)
+            {
+                continue;
+            }
+            let (from, pending, packed) = (&mut w.from[f], &mut w.pending, &mut w.packed);
+            sem.for_each_resolution_into(
+                state,
+                task,
+                &mut w.log,
+                &mut w.next,
+                |end, choices, log, next| {
+                    let k = key(pos, from.ordinal);
+                    from.ordinal += 1;
+                    if k >= self.best.load(Ordering::Relaxed) {
+                        from.stopped = true;
+                        return false;
+                    }
+                    match self.fast.transition(&end, task, log, next) {
+                        Transition::Blocked => return true,
+                        Transition::Violation => {
+                            from.taken += 1;
+                            let step = ScheduleStep {
                                 task,
                                 choices: choices.to_vec(),
-                            },
-                        };
-                        match self.fast.transition(&end, task, log, next) {
-                            Transition::Blocked => return true,
-                            Transition::Violation => {
-                                taken += 1;
-                                self.propose(violation(k), k);
-                                stop = true;
-                                return false;
-                            }
-                            Transition::Next => taken += 1,
+                            };
+                            self.propose(Candidate::Transition { key: k, step }, k);
+                            from.stopped = true;
+                            return false;
                         }
-                        let parent_words = &self.frontier[pos * words..(pos + 1) * words];
-                        if self
-                            .packer
-                            .pack_step(parent_words, &state, next, task, log, &mut packed)
-                            .is_err()
-                        {
-                            self.overflow.lock().push((k, parent, next.clone()));
-                            return true;
-                        }
-                        let (earlier, new) = self.reach(&packed, k, parent, next, &mut scratch);
-                        back_edge |= earlier;
-                        stored += u64::from(new);
-                        true
-                    },
-                );
-            }
-            counts.push((pos, taken));
+                        Transition::Next => from.taken += 1,
+                    }
+                    if self
+                        .packer
+                        .pack_step(parent_words, state, next, task, log, packed)
+                        .is_err()
+                    {
+                        self.overflow.lock().push((k, self.ids[pos], next.clone()));
+                        return true;
+                    }
+                    let h = hash(packed);
+                    pending.push(packed, h, self.store.shard_of_hash(h), k, f, next);
+                    true
+                },
+            );
         }
-        self.transitions.lock().extend(counts);
-        self.stored.fetch_add(stored, Ordering::Relaxed);
+    }
+
+    /// Visits the pending successors, shard by shard; checks the new ones and notes the steps
+    /// back to an earlier level.
+    fn visit_pending(&self, w: &mut Work) {
+        let p = &mut w.pending;
+        p.order.clear();
+        p.order.extend(0..p.items.len() as u32);
+        let items = &p.items;
+        p.order.sort_unstable_by_key(|&i| items[i as usize].shard);
+        let mut start = 0;
+        while start < p.order.len() {
+            let s = p.items[p.order[start] as usize].shard;
+            let end = start
+                + p.order[start..]
+                    .iter()
+                    .take_while(|&&i| p.items[i as usize].shard == s)
+                    .count();
+            let group = &p.order[start..end];
+            let (words, keys, items) = (p.words, &p.keys, &p.items);
+            let (from, fresh) = (&mut w.from, &mut p.fresh);
+            self.store.visit_group(
+                s as usize,
+                group.len(),
+                |j| {
+                    let i = group[j] as usize;
+                    let it = &items[i];
+                    let parent = self.ids[it.pos as usize];
+                    (&keys[i * words..(i + 1) * words], it.hash, it.key, parent)
+                },
+                |j, visit| {
+                    let i = group[j] as usize;
+                    match visit {
+                        Visit::New(gid) => fresh.push((i as u32, gid)),
+                        Visit::Seen { earlier } => {
+                            from[items[i].from as usize].back_edge |= earlier
+                        }
+                    }
+                },
+            );
+            start = end;
+        }
+        w.stored += p.fresh.len() as u64;
+        for &(i, gid) in &p.fresh {
+            let i = i as usize;
+            if self.fast.check(&mut p.states[i], &mut w.scratch) != StateCheck::Fine {
+                self.propose(Candidate::State { gid }, p.items[i].key);
+            }
+        }
+        p.clear();
+    }
+}
+
+/// A worker's buffers for one chunk.
+struct Work {
+    next: State,
+    log: StepLog,
+    scratch: StepLog,
+    packed: Vec<u64>,
+    pending: Pending,
+    /// The chunk's states, in order.
+    from: Vec<From>,
+    /// New states stored.
+    stored: u64,
+}
+
+/// A state of the chunk being expanded.
+struct From {
+    pos: usize,
+    plan: Option<u64>,
+    /// The ordinal of its next transition.
+    ordinal: u64,
+    /// Transitions taken.
+    taken: u64,
+    /// No more transitions: a violation, or keys past the best candidate.
+    stopped: bool,
+    /// A transition went back to a state stored before the level.
+    back_edge: bool,
+}
+
+/// A successor waiting to be visited.
+struct Item {
+    hash: u64,
+    shard: u32,
+    /// The transition's key.
+    key: u64,
+    /// Its state's index in [`Work::from`], and position in the level.
+    from: u32,
+    pos: u32,
+}
+
+/// Successors packed and hashed, with their states (to check the new ones).
+#[derive(Default)]
+struct Pending {
+    words: usize,
+    keys: Vec<u64>,
+    items: Vec<Item>,
+    /// Reused from chunk to chunk: the first `items.len()` are the pending ones.
+    states: Vec<State>,
+    order: Vec<u32>,
+    /// The successors found new, with their numbers.
+    fresh: Vec<(u32, Gid)>,
+}
+
+impl Pending {
+    fn push(&mut self, key: &[u64], hash: u64, shard: usize, k: u64, from: usize, state: &State) {
+        let i = self.items.len();
+        self.words = key.len();
+        self.keys.extend_from_slice(key);
+        self.items.push(Item {
+            hash,
+            shard: shard as u32,
+            key: k,
+            from: from as u32,
+            pos: (k >> ORDINAL_BITS) as u32,
+        });
+        if i == self.states.len() {
+            self.states.push(state.clone());
+        } else {
+            self.states[i].copy_from(state);
+        }
+    }
+
+    fn clear(&mut self) {
+        self.keys.clear();
+        self.items.clear();
+        self.fresh.clear();
     }
 }
 

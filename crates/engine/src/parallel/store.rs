@@ -75,6 +75,46 @@ impl Store {
         let h = hash(key);
         let s = self.shard_of(h);
         let mut shard = self.shards[s].lock();
+        self.visit_in(&mut shard, s, key, h, disc, parent)
+    }
+
+    /// [`Store::visit`] of `n` states that all belong to shard `s` (their hashes say so), under
+    /// one lock: `item(i)` gives the `i`-th state's packed form, hash, discovery key and parent;
+    /// `seen(i, visit)` is told what its visit found. Taking a shard's lock once for a group, not
+    /// once per state, keeps the lock's cache line from travelling between cores at every visit.
+    pub fn visit_group<'k>(
+        &self,
+        s: usize,
+        n: usize,
+        item: impl Fn(usize) -> (&'k [u64], u64, u64, Gid),
+        mut seen: impl FnMut(usize, Visit),
+    ) {
+        let mut shard = self.shards[s].lock();
+        for i in 0..n {
+            shard.table.prefetch(item(i).1);
+        }
+        for i in 0..n {
+            let (key, h, disc, parent) = item(i);
+            debug_assert_eq!(self.shard_of(h), s, "a state of another shard");
+            let v = self.visit_in(&mut shard, s, key, h, disc, parent);
+            seen(i, v);
+        }
+    }
+
+    /// The shard of a packed state whose [`hash`] is `h`.
+    pub fn shard_of_hash(&self, h: u64) -> usize {
+        self.shard_of(h)
+    }
+
+    fn visit_in(
+        &self,
+        shard: &mut Shard,
+        s: usize,
+        key: &[u64],
+        h: u64,
+        disc: u64,
+        parent: Gid,
+    ) -> Visit {
         let (local, new) = shard.table.insert_hashed(key, h);
         if new {
             shard.disc.push(disc);

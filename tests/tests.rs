@@ -4,6 +4,7 @@
 mod e2e {
     pub mod bad_input;
     pub mod budgets;
+    pub mod catalogue;
     pub mod checkpoint;
     pub mod cli;
     pub mod conformance;

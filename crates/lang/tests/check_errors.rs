@@ -65,7 +65,7 @@ fn names() {
         "would shadow a constant",
     );
     fails_at(&task("lock x"), 10, 15, "`x` is not a lock");
-    fails_at(&task("unlock nope"), 10, 17, "`nope` is not a lock");
+    fails_at(&task("unlock nope"), 10, 17, "unknown lock `nope`");
     fails_at(&task("let v = l"), 10, 18, "`l` is a lock, not a value");
     fails_at(&task("let v = S"), 10, 18, "`S` is an enum, not a value");
     fails_at(&task("let v = m"), 10, 18, "`m` is a map and needs a key");
@@ -161,7 +161,7 @@ fn expression_types() {
         &task("choose c in 0..b"),
         10,
         25,
-        "expected an integer, found `bool`",
+        "a range bound must be an integer, found `bool`",
     );
 }
 
@@ -237,7 +237,7 @@ fn declarations() {
         "model t\nshared x: int = 0\nshared y: int = x",
         3,
         17,
-        "an initial value must be a constant",
+        "an initial value cannot read shared state",
     );
     fails_at(
         "model t\nshared b: bool = 0",
@@ -273,7 +273,7 @@ fn declarations() {
         "model t\nshared x: int = 0\nconst A = x",
         3,
         11,
-        "a constant's value must be a constant",
+        "a constant's value cannot read shared state",
     );
     fails_at("model t\nenum E { }", 2, 6, "enum `E` has no variants");
     fails_at(
@@ -346,4 +346,224 @@ fn locals_shadow_outer_locals_and_go_out_of_scope() {
         37,
         "unknown name `w`",
     );
+}
+
+/// The message and hint of the only error of `src`.
+fn only_error(src: &str) -> (String, Option<String>) {
+    match compile(src) {
+        Ok(_) => panic!("compiled: {src}"),
+        Err(e) => {
+            assert_eq!(e.len(), 1, "{src:?}: want one error, got {e:?}");
+            (e[0].message.clone(), e[0].hint.clone())
+        }
+    }
+}
+
+/// Asserts that `src` fails with one error whose message contains `msg` and whose hint
+/// contains `hint`.
+fn hinted(src: &str, msg: &str, hint: &str) {
+    let (m, h) = only_error(src);
+    assert!(m.contains(msg), "{src:?}: message {m:?}, want {msg:?}");
+    let h = h.unwrap_or_default();
+    assert!(h.contains(hint), "{src:?}: hint {h:?}, want {hint:?}");
+}
+
+#[test]
+fn misspelled_names_get_the_closest_declared_one() {
+    hinted(&task("let v = usage"), "unknown name `usage`", "");
+    hinted(
+        "model t\nshared alloc_inst: int = 0\ntask a { let v = alloc_isnt }",
+        "unknown name `alloc_isnt`",
+        "did you mean `alloc_inst`?",
+    );
+    // A local in scope is a candidate too.
+    hinted(
+        "model t\ntask a { let count = 1; let v = cuont }",
+        "unknown name `cuont`",
+        "did you mean `count`?",
+    );
+    // An assignment suggests shared variables and locals, else a `let`.
+    hinted(
+        "model t\nshared total: int = 0\ntask a { totl = 1 }",
+        "unknown name `totl`",
+        "did you mean `total`?",
+    );
+    hinted(
+        &task("total = 1"),
+        "unknown name `total`",
+        "let total = ...",
+    );
+    hinted(
+        "model t\nenum Status { a }\nshared s: Staus = a",
+        "unknown type `Staus`",
+        "did you mean `Status`?",
+    );
+    hinted(
+        "model t\nlock inst_lock\ntask a { lock inst_lok }",
+        "unknown lock `inst_lok`",
+        "did you mean `inst_lock`?",
+    );
+    hinted(
+        "model t\nshared usage: map[0..2] int = 0\ninvariant i: usgae[0] == 0",
+        "unknown map `usgae`",
+        "did you mean `usage`?",
+    );
+    hinted(
+        "model t\nenum Status { a }\ntask t { for s in Staus { skip } }",
+        "unknown enum `Staus`",
+        "did you mean `Status`?",
+    );
+    hinted(
+        "model t\nproc claim() { skip }\ntask a { clam() }",
+        "unknown proc `clam`",
+        "did you mean `claim`?",
+    );
+    hinted(
+        "model t\nshared alloc: int = 0\ntask a { alloc = 1 }\nexpect lost_update aloc",
+        "names no shared variable `aloc`",
+        "did you mean `alloc`?",
+    );
+    hinted(
+        "model t\ninvariant capacity: true\nexpect invariant capacty",
+        "names no invariant `capacty`",
+        "did you mean `capacity`?",
+    );
+    // Short names get no suggestion: against them almost anything is close.
+    let (_, hint) = only_error("model t\nshared x: int = 0\ninvariant i: y == 0");
+    assert_eq!(hint, None);
+}
+
+#[test]
+fn an_unknown_name_says_why_when_it_can() {
+    hinted(
+        &task("if b { let seen = x }\n x = seen"),
+        "unknown name `seen`",
+        "a local `seen` was declared at line 10, in a block that has ended",
+    );
+    hinted(
+        "model t\nconst A = B + 1\nconst B = 2",
+        "unknown name `B`",
+        "`B` is declared later, at line 3",
+    );
+    hinted(
+        "model t\nshared x: int = 0\ntask a { let before = x; x = before + 1 }\ninvariant i: x >= before",
+        "unknown name `before`",
+        "`before` is a local of task `a`; invariants and finals see only shared variables",
+    );
+    hinted(
+        "model t\ninvariant capacity: true\nexpect final capacity",
+        "names no final property `capacity`",
+        "`capacity` is an invariant: write `expect invariant capacity`",
+    );
+    hinted(
+        "model t\nfinal done: true\nexpect invariant done",
+        "names no invariant `done`",
+        "`done` is a final property: write `expect final done`",
+    );
+}
+
+#[test]
+fn a_local_is_named_as_a_local() {
+    fails_at(
+        &task("let u = 0; u[1] = 1"),
+        10,
+        21,
+        "`u` is not a map: it is a local",
+    );
+    fails_at(
+        &task("let held = true; unlock held"),
+        10,
+        34,
+        "`held` is not a lock: it is a local",
+    );
+    fails_at(
+        &task("let k = 1; for v in k { skip }"),
+        10,
+        30,
+        "`k` is not an enum: it is a local",
+    );
+    fails_at(
+        &task("let k = 1; k(2)"),
+        10,
+        21,
+        "`k` is a local, not a proc",
+    );
+}
+
+#[test]
+fn type_errors_say_what_the_values_are() {
+    hinted(
+        &task("if x { skip }"),
+        "a condition must be `bool`",
+        "compare it, as in `x != 0`",
+    );
+    hinted(
+        &task("await s"),
+        "a condition must be `bool`",
+        "compare it with a variant, as in `s == p`",
+    );
+    hinted(
+        &task("s = 1"),
+        "expected `S`, found `int`",
+        "the values of `S` are its variants: `p`, `q`",
+    );
+    hinted(
+        &task("b = 1"),
+        "expected `bool`",
+        "a `bool` is `true` or `false`",
+    );
+    hinted(
+        &task("let v = s == 0"),
+        "`==` needs two values of one type",
+        "the values of `S` are its variants",
+    );
+    hinted(
+        &task("e[0] = true"),
+        "a key of `e` must be `S`",
+        "the values of `S` are its variants",
+    );
+    hinted(
+        &task("m[N] = 1"),
+        "the key 2 is outside the domain 0..2 of `m`",
+        "the keys of `m` are 0 to 1: a range `a..b` leaves out `b`",
+    );
+    hinted(
+        "model t\nshared x: 0..3 = 3",
+        "the initial value 3 is outside the type 0..3",
+        "the type 0..3 holds 0 to 2: a range `a..b` leaves out `b`; `a..=b` includes it",
+    );
+    hinted(
+        "model t\nshared x: 0..3 = 7",
+        "outside the type 0..3",
+        "the type 0..3 holds 0 to 2",
+    );
+    hinted(
+        "model t\nshared x: int = 0\nconst A = x",
+        "a constant's value cannot read shared state",
+        "a constant uses only literals",
+    );
+    // An overflow is no question of constness: no hint about it.
+    let (m, hint) = only_error("model t\nconst A = 9223372036854775807 + 1");
+    assert!(m.contains("integer overflow"), "{m}");
+    assert_eq!(hint, None);
+}
+
+#[test]
+fn one_mistake_gives_one_error() {
+    // A local whose value, domain or type did not check has no known type: its uses report
+    // nothing more.
+    for src in [
+        task("let v = zz\n b = v"),
+        task("choose c in Nope\n s = c"),
+        task("for c in Nope { s = c }"),
+        "model t\nenum S { p }\nshared s: S = p\nproc f(c: Sx) { s = c }\ntask a { f(1) }"
+            .to_string(),
+        "model t\nproc f(out r: Sx) { r = 1 }\ntask a { let v = true; f(v) }".to_string(),
+    ] {
+        only_error(&src);
+    }
+    // An independent mistake with such a local is still reported.
+    let errs = errors(&task("for c in Nope { c = 1 }"));
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert!(errs[1].2.contains("cannot assign to `c`"), "{errs:?}");
 }

@@ -5,10 +5,12 @@
 //! zero: a task's expression is left for the engine to fail with a model error at run time, and a
 //! constant context ([`eval_const`]) reports the failure as a check error.
 
+use super::suggest::did_you_mean;
 use super::{Checker, Global};
 use crate::ast::{self, ExprKind};
 use crate::diag::Diagnostic;
 use crate::ir::{BinOp, Expr, KeyDomain, UnOp, ValueType};
+use crate::span::Span;
 
 /// The type of an expression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,12 +62,20 @@ pub(crate) struct Local {
     pub slot: u32,
     pub ty: ValueType,
     pub kind: LocalKind,
+    /// Where it was declared.
+    pub span: Span,
+    /// Whether its declaration had an error (its value or domain did not check): its type is
+    /// then unknown, and a use of it reports nothing more, so one mistake gives one error.
+    pub failed: bool,
 }
 
 /// The locals in scope, innermost block last. Empty for invariants, finals and declarations.
 #[derive(Debug, Default)]
 pub(crate) struct Scopes {
     pub frames: Vec<Vec<Local>>,
+    /// Locals whose block has ended (name and declaration), latest last: only for the hint of an
+    /// unknown name.
+    pub ended: Vec<(String, Span)>,
 }
 
 impl Scopes {
@@ -75,6 +85,28 @@ impl Scopes {
             .rev()
             .flat_map(|f| f.iter().rev())
             .find(|l| l.name == name)
+    }
+
+    /// Leaves the innermost block: its locals go out of scope.
+    pub(crate) fn pop(&mut self) {
+        if let Some(frame) = self.frames.pop() {
+            self.ended
+                .extend(frame.into_iter().map(|l| (l.name, l.span)));
+        }
+    }
+
+    /// The names of the locals in scope.
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
+        self.frames.iter().flatten().map(|l| l.name.as_str())
+    }
+
+    /// Where a local of this name, now out of scope, was declared (the latest such).
+    fn ended(&self, name: &str) -> Option<Span> {
+        self.ended
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| *s)
     }
 }
 
@@ -179,11 +211,41 @@ impl Checker {
             return true;
         }
         let (w, f) = (self.ty_name(want), self.ty_name(found));
-        self.error(Diagnostic::new(
+        let mut d = Diagnostic::new(
             span,
             format!("mismatched types: expected `{w}`, found `{f}`"),
-        ));
+        );
+        if let Some(h) = self.values_hint(want) {
+            d = d.with_hint(h);
+        }
+        self.error(d);
         false
+    }
+
+    /// What the values of `t` are written as, for a hint where a value of it was expected:
+    /// an enum's variants, or `true`/`false`.
+    pub(crate) fn values_hint(&self, t: Ty) -> Option<String> {
+        match t {
+            Ty::Bool => Some("a `bool` is `true` or `false`".to_string()),
+            Ty::Int => None,
+            Ty::Enum(e) => {
+                let def = self.enums.get(e as usize)?;
+                let mut shown: Vec<String> = def
+                    .variants
+                    .iter()
+                    .take(4)
+                    .map(|v| format!("`{v}`"))
+                    .collect();
+                if def.variants.len() > 4 {
+                    shown.push("...".to_string());
+                }
+                Some(format!(
+                    "the values of `{}` are its variants: {}",
+                    def.name,
+                    shown.join(", ")
+                ))
+            }
+        }
     }
 
     /// A condition: an expression of type `bool`.
@@ -191,13 +253,32 @@ impl Checker {
         let (ir, ty) = self.expr(e, scopes)?;
         if ty != Ty::Bool {
             let f = self.ty_name(ty);
-            self.error(Diagnostic::new(
-                e.span,
-                format!("a condition must be `bool`, found `{f}`"),
-            ));
+            let mut d = Diagnostic::new(e.span, format!("a condition must be `bool`, found `{f}`"));
+            if let Some(h) = self.condition_hint(e, ty) {
+                d = d.with_hint(h);
+            }
+            self.error(d);
             return None;
         }
         Some(ir)
+    }
+
+    /// How to turn a value of type `ty` into a condition: compare it.
+    fn condition_hint(&self, e: &ast::Expr, ty: Ty) -> Option<String> {
+        let text = match &e.kind {
+            ExprKind::Name(n) => n.clone(),
+            _ => "...".to_string(),
+        };
+        match ty {
+            Ty::Int => Some(format!("compare it, as in `{text} != 0`")),
+            Ty::Enum(id) => {
+                let first = self.enums.get(id as usize)?.variants.first()?;
+                Some(format!(
+                    "compare it with a variant, as in `{text} == {first}`"
+                ))
+            }
+            Ty::Bool => None,
+        }
     }
 
     /// An integer expression (a `for`/`choose` bound).
@@ -207,7 +288,7 @@ impl Checker {
             let f = self.ty_name(ty);
             self.error(Diagnostic::new(
                 e.span,
-                format!("expected an integer, found `{f}`"),
+                format!("a range bound must be an integer, found `{f}`"),
             ));
             return None;
         }
@@ -221,7 +302,7 @@ impl Checker {
             ExprKind::Bool(b) => Some((Expr::Const(*b as i64), Ty::Bool)),
             ExprKind::Name(name) => self.name(name, e.span, scopes),
             ExprKind::Index(map, key) => {
-                let var = self.map_var(map)?;
+                let var = self.map_var(map, scopes)?;
                 let key = self.map_key(var, key, scopes)?;
                 let ty = Ty::of(self.shared[var as usize].ty);
                 Some((
@@ -300,6 +381,12 @@ impl Checker {
         if matches!(op, BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge) && matches!(lt, Ty::Enum(_))
         {
             d = d.with_hint("enum variants are not ordered; compare with `==`");
+        } else if matches!(op, BinOp::Eq | BinOp::Ne) {
+            // One side is an enum (or a bool) and the other is not: say what its values are.
+            let typed = if matches!(lt, Ty::Enum(_)) { lt } else { rt };
+            if let Some(h) = self.values_hint(typed) {
+                d = d.with_hint(h);
+            }
         }
         self.error(d);
     }
@@ -321,6 +408,9 @@ impl Checker {
     #[inline(never)]
     fn name(&mut self, name: &str, span: crate::Span, scopes: &Scopes) -> Option<(Expr, Ty)> {
         if let Some(l) = scopes.lookup(name) {
+            if l.failed {
+                return None;
+            }
             return Some((Expr::Local(l.slot), Ty::of(l.ty)));
         }
         let d = match self.globals.get(name).copied() {
@@ -347,27 +437,89 @@ impl Checker {
                 Diagnostic::new(span, format!("`{name}` is a proc, not a value"))
                     .with_hint(format!("call it as a statement: `{name}(...)`"))
             }
-            None => Diagnostic::new(span, format!("unknown name `{name}`")),
+            None => {
+                let d = Diagnostic::new(span, format!("unknown name `{name}`"));
+                match self.unknown_name_hint(name, span, scopes, true) {
+                    Some(h) => d.with_hint(h),
+                    None => d,
+                }
+            }
         };
         self.error(d);
         None
     }
 
-    /// The shared map named `map`.
-    pub(crate) fn map_var(&mut self, map: &ast::Ident) -> Option<u32> {
-        match self.globals.get(&map.name) {
-            Some(Global::Shared(id)) if self.shared[*id as usize].key.is_some() => Some(*id),
-            found => {
-                let what = found.map_or("an unknown name", |g| g.describe());
-                let d = Diagnostic::new(
-                    map.span,
-                    format!("`{}` is not a map: it is {what}", map.name),
-                )
-                .with_hint("only a shared `map[K] V` variable can be indexed");
-                self.error(d);
-                None
+    /// Why `name` is unknown where it is read (`read`) or assigned, when a likely reason is
+    /// known: a local whose block has ended, a name declared after the constant that uses it, a
+    /// task's local named in a property, or a misspelling of a name in scope.
+    pub(crate) fn unknown_name_hint(
+        &self,
+        name: &str,
+        span: Span,
+        scopes: &Scopes,
+        read: bool,
+    ) -> Option<String> {
+        if let Some(at) = scopes.ended(name) {
+            return Some(format!(
+                "a local `{name}` was declared at line {}, in a block that has ended; declare it before that block to use it after",
+                at.line
+            ));
+        }
+        if let Some(at) = self.all_globals.get(name) {
+            return Some(format!(
+                "`{name}` is declared later, at {}: a constant may use only the constants declared before it",
+                self.position(*at, span)
+            ));
+        }
+        if scopes.frames.is_empty() {
+            if let Some(task) = self.task_locals.get(name) {
+                return Some(format!(
+                    "`{name}` is a local of task `{task}`; invariants and finals see only shared variables and constants"
+                ));
             }
         }
+        let globals = self.globals.iter().filter(|(_, g)| match g {
+            Global::Shared(_) => true,
+            Global::Const(_) | Global::Variant { .. } => read,
+            _ => false,
+        });
+        did_you_mean(name, scopes.names().chain(globals.map(|(n, _)| n.as_str())))
+    }
+
+    /// The shared map named `map` (a local of that name hides it).
+    #[inline(never)]
+    pub(crate) fn map_var(&mut self, map: &ast::Ident, scopes: &Scopes) -> Option<u32> {
+        let found = match scopes.lookup(&map.name) {
+            Some(_) => Some("a local"),
+            None => match self.globals.get(&map.name) {
+                Some(Global::Shared(id)) if self.shared[*id as usize].key.is_some() => {
+                    return Some(*id)
+                }
+                found => found.map(|g| g.describe()),
+            },
+        };
+        let d = match found {
+            Some(what) => Diagnostic::new(
+                map.span,
+                format!("`{}` is not a map: it is {what}", map.name),
+            )
+            .with_hint("only a shared `map[K] V` variable can be indexed"),
+            None => {
+                let maps = self.globals.iter().filter_map(|(n, g)| match g {
+                    Global::Shared(id) if self.shared[*id as usize].key.is_some() => {
+                        Some(n.as_str())
+                    }
+                    _ => None,
+                });
+                let d = Diagnostic::new(map.span, format!("unknown map `{}`", map.name));
+                match did_you_mean(&map.name, maps) {
+                    Some(h) => d.with_hint(h),
+                    None => d.with_hint("declare it as `shared NAME: map[K] V = ...`"),
+                }
+            }
+        };
+        self.error(d);
+        None
     }
 
     /// A key of map `var`: of the domain's type, and inside the domain when constant.
@@ -382,19 +534,36 @@ impl Checker {
         };
         if ty != want {
             let (w, f, n) = (self.ty_name(want), self.ty_name(ty), v.name.clone());
-            self.error(Diagnostic::new(
+            let mut d = Diagnostic::new(
                 key.span,
                 format!("a key of `{n}` must be `{w}`, found `{f}`"),
-            ));
+            );
+            if let Some(h) = self.values_hint(want) {
+                d = d.with_hint(h);
+            }
+            self.error(d);
             return None;
         }
         if let (Ok(k), KeyDomain::Range { lo, hi }) = (eval_const(&ir), domain) {
             if !(lo <= k && k < hi) {
                 let n = v.name.clone();
-                self.error(Diagnostic::new(
-                    key.span,
-                    format!("the key {k} is outside the domain {lo}..{hi} of `{n}`"),
-                ));
+                let keys = if lo < hi {
+                    format!("the keys of `{n}` are {lo} to {}", hi - 1)
+                } else {
+                    format!("`{n}` has no keys")
+                };
+                let hint = if k == hi {
+                    format!("{keys}: a range `a..b` leaves out `b`")
+                } else {
+                    keys
+                };
+                self.error(
+                    Diagnostic::new(
+                        key.span,
+                        format!("the key {k} is outside the domain {lo}..{hi} of `{n}`"),
+                    )
+                    .with_hint(hint),
+                );
                 return None;
             }
         }

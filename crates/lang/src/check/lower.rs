@@ -11,6 +11,7 @@
 
 use super::expr::{Local, LocalKind, Scopes, Ty};
 use super::procs::{ParamDef, MAX_CALL_DEPTH};
+use super::suggest::did_you_mean;
 use super::{Checker, Global};
 use crate::ast::{self, Block, DomainExpr, ExprKind, Stmt, StmtKind};
 use crate::diag::Diagnostic;
@@ -37,6 +38,8 @@ struct Lower<'c> {
     /// calls).
     inlined: usize,
     too_large: bool,
+    /// The names of the locals declared by the task's own text (not by an inlined proc).
+    own_locals: Vec<String>,
 }
 
 struct CallFrame {
@@ -70,6 +73,7 @@ impl<'c> Lower<'c> {
             atomic_depth: 0,
             inlined: 0,
             too_large: false,
+            own_locals: Vec::new(),
         }
     }
 }
@@ -92,6 +96,11 @@ impl Checker {
                 ),
             ));
         }
+        for name in std::mem::take(&mut l.own_locals) {
+            l.ck.task_locals
+                .entry(name)
+                .or_insert_with(|| task.name.name.clone());
+        }
         TaskBody {
             name: task.name.name.clone(),
             code: l.code,
@@ -113,6 +122,9 @@ impl Checker {
                 LocalKind::Param
             };
             l.declare(&p.ident, p.ty, kind);
+            if p.failed {
+                l.fail_last();
+            }
         }
         l.calls.push(CallFrame {
             proc: id,
@@ -202,15 +214,27 @@ impl Lower<'_> {
             name: name.name.clone(),
             ty,
         });
+        if self.inline && self.calls.is_empty() {
+            self.own_locals.push(name.name.clone());
+        }
         if let Some(frame) = self.scopes.frames.last_mut() {
             frame.push(Local {
                 name: name.name.clone(),
                 slot,
                 ty,
                 kind,
+                span: name.span,
+                failed: false,
             });
         }
         slot
+    }
+
+    /// Marks the local declared last as failed ([`Local::failed`]).
+    fn fail_last(&mut self) {
+        if let Some(l) = self.scopes.frames.last_mut().and_then(|f| f.last_mut()) {
+            l.failed = true;
+        }
     }
 
     /// Lowers a block in its own scope, ending with a `Clear` of its locals when `clear`.
@@ -220,7 +244,7 @@ impl Lower<'_> {
         for s in &b.stmts {
             self.stmt(s);
         }
-        self.scopes.frames.pop();
+        self.scopes.pop();
         let last = self.locals.len() as u32;
         if clear && last > first {
             self.emit(
@@ -245,20 +269,33 @@ impl Lower<'_> {
                 }
                 Some((Domain::Range { lo, hi }, ValueType::Int))
             }
-            DomainExpr::Named(id) => match self.ck.globals.get(&id.name) {
-                Some(Global::Enum(e)) => Some((Domain::Enum(*e), ValueType::Enum(*e))),
-                found => {
-                    let what = found.map_or("an unknown name", |g| g.describe());
-                    self.ck.error(
-                        Diagnostic::new(
-                            id.span,
-                            format!("`{}` is not an enum: it is {what}", id.name),
-                        )
-                        .with_hint("a domain is an enum or a range `a..b`"),
-                    );
-                    None
-                }
-            },
+            DomainExpr::Named(id) => {
+                let found = match self.scopes.lookup(&id.name) {
+                    Some(_) => Some("a local"),
+                    None => match self.ck.globals.get(&id.name) {
+                        Some(Global::Enum(e)) => {
+                            return Some((Domain::Enum(*e), ValueType::Enum(*e)))
+                        }
+                        found => found.map(|g| g.describe()),
+                    },
+                };
+                let d = match found {
+                    Some(what) => Diagnostic::new(
+                        id.span,
+                        format!("`{}` is not an enum: it is {what}", id.name),
+                    )
+                    .with_hint("a domain is an enum or a range `a..b`"),
+                    None => {
+                        let enums = self.ck.enums.iter().map(|e| e.name.as_str());
+                        let hint = did_you_mean(&id.name, enums)
+                            .unwrap_or_else(|| "a domain is an enum or a range `a..b`".to_string());
+                        Diagnostic::new(id.span, format!("unknown enum `{}`", id.name))
+                            .with_hint(hint)
+                    }
+                };
+                self.ck.error(d);
+                None
+            }
         }
     }
 
@@ -274,8 +311,11 @@ impl Lower<'_> {
                     Ty::Enum(e) => ValueType::Enum(e),
                 });
                 let slot = self.declare(name, ty, LocalKind::Let);
-                if let Some((value, _)) = v {
-                    self.emit(InstrKind::SetLocal { slot, value }, shared, span);
+                match v {
+                    Some((value, _)) => {
+                        self.emit(InstrKind::SetLocal { slot, value }, shared, span);
+                    }
+                    None => self.fail_last(),
                 }
             }
             StmtKind::Assign { target, key, value } => {
@@ -321,8 +361,11 @@ impl Lower<'_> {
                 let d = self.domain(domain);
                 let ty = d.as_ref().map_or(ValueType::Int, |(_, t)| *t);
                 let slot = self.declare(var, ty, LocalKind::Choose);
-                if let Some((domain, _)) = d {
-                    self.emit(InstrKind::Choose { slot, domain }, shared, span);
+                match d {
+                    Some((domain, _)) => {
+                        self.emit(InstrKind::Choose { slot, domain }, shared, span);
+                    }
+                    None => self.fail_last(),
                 }
             }
             StmtKind::Atomic(body) => {
@@ -386,17 +429,28 @@ impl Lower<'_> {
     }
 
     fn lock(&mut self, id: &ast::Ident) -> Option<u32> {
-        match self.ck.globals.get(&id.name) {
-            Some(Global::Lock(l)) => Some(*l),
-            found => {
-                let what = found.map_or("an unknown name", |g| g.describe());
-                self.ck.error(Diagnostic::new(
-                    id.span,
-                    format!("`{}` is not a lock: it is {what}", id.name),
-                ));
-                None
+        let found = match self.scopes.lookup(&id.name) {
+            Some(_) => Some("a local"),
+            None => match self.ck.globals.get(&id.name) {
+                Some(Global::Lock(l)) => return Some(*l),
+                found => found.map(|g| g.describe()),
+            },
+        };
+        let d = match found {
+            Some(what) => Diagnostic::new(
+                id.span,
+                format!("`{}` is not a lock: it is {what}", id.name),
+            )
+            .with_hint("`lock` and `unlock` take a lock, declared as `lock NAME`"),
+            None => {
+                let locks = self.ck.locks.iter().map(|l| l.name.as_str());
+                let hint = did_you_mean(&id.name, locks)
+                    .unwrap_or_else(|| format!("declare it as `lock {}`", id.name));
+                Diagnostic::new(id.span, format!("unknown lock `{}`", id.name)).with_hint(hint)
             }
-        }
+        };
+        self.ck.error(d);
+        None
     }
 
     fn assign(
@@ -409,7 +463,7 @@ impl Lower<'_> {
     ) {
         let v = self.ck.expr(value, &self.scopes);
         if let Some(key) = key {
-            let Some(var) = self.ck.map_var(target) else {
+            let Some(var) = self.ck.map_var(target, &self.scopes) else {
                 return;
             };
             let k = self.ck.map_key(var, key, &self.scopes);
@@ -428,7 +482,7 @@ impl Lower<'_> {
             return;
         }
         if let Some(local) = self.scopes.lookup(&target.name) {
-            let (slot, ty, kind) = (local.slot, local.ty, local.kind);
+            let (slot, ty, kind, failed) = (local.slot, local.ty, local.kind, local.failed);
             if let Some(why) = kind.read_only() {
                 let mut d = Diagnostic::new(
                     target.span,
@@ -441,6 +495,9 @@ impl Lower<'_> {
                     ));
                 }
                 self.ck.error(d);
+                return;
+            }
+            if failed {
                 return;
             }
             if let Some((v, vt)) = v {
@@ -482,8 +539,12 @@ impl Lower<'_> {
                 self.ck.error(d);
             }
             None => {
+                let hint = self
+                    .ck
+                    .unknown_name_hint(&target.name, target.span, &self.scopes, false)
+                    .unwrap_or_else(|| format!("declare a local with `let {} = ...`", target.name));
                 let d = Diagnostic::new(target.span, format!("unknown name `{}`", target.name))
-                    .with_hint(format!("declare a local with `let {} = ...`", target.name));
+                    .with_hint(hint);
                 self.ck.error(d);
             }
         }
@@ -520,16 +581,28 @@ impl Lower<'_> {
     /// A call statement: checks the arguments in the caller's scope, then (for a task) inlines
     /// the proc's body.
     fn call(&mut self, name: &ast::Ident, args: &[ast::Expr], span: Span) {
-        let id = match self.ck.globals.get(&name.name) {
-            Some(Global::Proc(id)) => *id,
-            found => {
+        let proc_id = match self.scopes.lookup(&name.name) {
+            Some(_) => Err(Some("a local")),
+            None => match self.ck.globals.get(&name.name) {
+                Some(Global::Proc(id)) => Ok(*id),
+                found => Err(found.map(|g| g.describe())),
+            },
+        };
+        let id = match proc_id {
+            Ok(id) => id,
+            Err(found) => {
                 let d = match found {
-                    Some(g) => Diagnostic::new(
-                        name.span,
-                        format!("`{}` is {}, not a proc", name.name, g.describe()),
-                    ),
-                    None => Diagnostic::new(name.span, format!("unknown proc `{}`", name.name))
-                        .with_hint("declare it with `proc NAME(params) { ... }`, here or in an included library"),
+                    Some(what) => {
+                        Diagnostic::new(name.span, format!("`{}` is {what}, not a proc", name.name))
+                    }
+                    None => {
+                        let procs = self.ck.procs.iter().map(|p| p.ast.name.name.as_str());
+                        let hint = did_you_mean(&name.name, procs).unwrap_or_else(|| {
+                            "declare it with `proc NAME(params) { ... }`, here or in an included library".to_string()
+                        });
+                        Diagnostic::new(name.span, format!("unknown proc `{}`", name.name))
+                            .with_hint(hint)
+                    }
                 };
                 self.ck.error(d);
                 return;
@@ -596,6 +669,8 @@ impl Lower<'_> {
                             slot,
                             ty,
                             kind: LocalKind::Out,
+                            span: p.ident.span,
+                            failed: false,
                         });
                     }
                 }
@@ -650,6 +725,9 @@ impl Lower<'_> {
     fn value_arg(&mut self, proc: &str, p: &ParamDef, a: &ast::Expr) -> Option<Arg> {
         let (value, ty) = self.ck.expr(a, &self.scopes)?;
         let want = Ty::of(p.ty);
+        if p.failed {
+            return None;
+        }
         if ty != want {
             let (w, f) = (self.ck.ty_name(want), self.ck.ty_name(ty));
             self.ck.error(Diagnostic::new(
@@ -695,12 +773,15 @@ impl Lower<'_> {
             );
             return None;
         };
-        let (slot, ty, kind) = (local.slot, local.ty, local.kind);
+        let (slot, ty, kind, failed) = (local.slot, local.ty, local.kind, local.failed);
         if let Some(why) = kind.read_only() {
             self.ck.error(Diagnostic::new(
                 a.span,
                 format!("`{n}` is {why}, which cannot be assigned: it cannot be the argument for `out {pname}`"),
             ));
+            return None;
+        }
+        if failed || p.failed {
             return None;
         }
         if Ty::of(ty) != Ty::of(p.ty) {
@@ -724,6 +805,9 @@ impl Lower<'_> {
         let ty = d.as_ref().map_or(ValueType::Int, |(_, t)| *t);
         self.scopes.frames.push(Vec::new());
         let var_slot = self.declare(var, ty, LocalKind::For);
+        if d.is_none() {
+            self.fail_last();
+        }
         let end_slot = self.locals.len() as u32;
         self.locals.push(LocalInfo {
             name: format!("$end_{}", var.name),
@@ -745,7 +829,7 @@ impl Lower<'_> {
         self.emit(kind, false, span);
         let exit = self.pc();
         self.patch(enter, exit);
-        self.scopes.frames.pop();
+        self.scopes.pop();
         let kind = InstrKind::Clear {
             from: var_slot,
             to: end_slot + 1,

@@ -9,6 +9,7 @@ mod expr;
 mod lower;
 mod procs;
 mod shared;
+mod suggest;
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -68,7 +69,10 @@ pub fn check_sources(model: &ast::Model, files: &[SourceFile]) -> Result<Model, 
         locks: Vec::new(),
         procs: Vec::new(),
         paths: files.iter().map(|f| f.path.clone()).collect(),
+        all_globals: HashMap::new(),
+        task_locals: HashMap::new(),
     };
+    ck.collect_global_names(model);
     ck.declare_globals(model);
     ck.check_shared(model);
     ck.check_procs();
@@ -107,6 +111,12 @@ pub(crate) struct Checker {
     procs: Vec<procs::ProcDef>,
     /// The path of each source file, to name another file's position in a hint.
     paths: Vec<String>,
+    /// Every global name of the model and its first declaration, known before any is declared:
+    /// a constant that uses a later one is told where that one is.
+    all_globals: HashMap<String, Span>,
+    /// The locals of the tasks' own bodies, each with the first task that declares it: an
+    /// invariant that names one is told whose it is.
+    task_locals: HashMap<String, String>,
 }
 
 impl Checker {
@@ -144,6 +154,26 @@ impl Checker {
         }
         self.declared_at.insert(name.name.clone(), name.span);
         self.globals.insert(name.name.clone(), g);
+    }
+
+    /// Every global name, for hints only ([`Checker::all_globals`]).
+    fn collect_global_names(&mut self, model: &ast::Model) {
+        let mut add = |id: &ast::Ident| {
+            self.all_globals.entry(id.name.clone()).or_insert(id.span);
+        };
+        for item in &model.items {
+            match item {
+                Item::Const { name, .. } | Item::Shared { name, .. } | Item::Lock { name, .. } => {
+                    add(name)
+                }
+                Item::Enum { name, variants, .. } => {
+                    add(name);
+                    variants.iter().for_each(&mut add);
+                }
+                Item::Proc(p) => add(&p.name),
+                _ => {}
+            }
+        }
     }
 
     /// First pass: every global name, in order. Constants are evaluated here, so that a
@@ -226,11 +256,17 @@ impl Checker {
         }
         match expr::eval_const(&ir) {
             Ok(v) => Some(v),
-            Err(msg) => {
-                let msg = msg.unwrap_or_else(|| format!("{what} must be a constant"));
-                self.error(Diagnostic::new(e.span, msg).with_hint(
-                    "a constant uses only literals, constants declared before it, and arithmetic",
-                ));
+            // An overflow or a division by zero.
+            Err(Some(msg)) => {
+                self.error(Diagnostic::new(e.span, msg));
+                None
+            }
+            Err(None) => {
+                self.error(
+                    Diagnostic::new(e.span, format!("{what} cannot read shared state")).with_hint(
+                        "a constant uses only literals, constants declared before it, and arithmetic",
+                    ),
+                );
                 None
             }
         }
@@ -384,29 +420,40 @@ impl Checker {
                 ExpectKind::ModelError => Expect::ModelError,
                 ExpectKind::LostUpdate(v) => match self.globals.get(&v.name) {
                     Some(Global::Shared(id)) => Expect::LostUpdate(*id),
-                    _ => {
-                        self.error(Diagnostic::new(
+                    found => {
+                        let shared = self.globals.iter().filter_map(|(n, g)| {
+                            matches!(g, Global::Shared(_)).then_some(n.as_str())
+                        });
+                        let hint = suggest::did_you_mean(&v.name, shared)
+                            .or_else(|| found.map(|g| format!("`{}` is {}", v.name, g.describe())));
+                        let mut d = Diagnostic::new(
                             v.span,
                             format!("`expect lost_update` names no shared variable `{}`", v.name),
-                        ));
+                        );
+                        if let Some(h) = hint {
+                            d = d.with_hint(h);
+                        }
+                        self.error(d);
                         Expect::Ok
                     }
                 },
                 ExpectKind::Invariant(n) => {
                     if !declared(false, &n.name) {
-                        self.error(Diagnostic::new(
+                        let d = Diagnostic::new(
                             n.span,
                             format!("`expect invariant` names no invariant `{}`", n.name),
-                        ));
+                        );
+                        self.error(property_hint(model, d, &n.name, false));
                     }
                     Expect::Invariant(n.name.clone())
                 }
                 ExpectKind::Final(n) => {
                     if !declared(true, &n.name) {
-                        self.error(Diagnostic::new(
+                        let d = Diagnostic::new(
                             n.span,
                             format!("`expect final` names no final property `{}`", n.name),
-                        ));
+                        );
+                        self.error(property_hint(model, d, &n.name, true));
                     }
                     Expect::Final(n.name.clone())
                 }
@@ -414,5 +461,30 @@ impl Checker {
             result = (expect, Some(*span));
         }
         result
+    }
+}
+
+/// Adds a hint to an `expect invariant`/`expect final` naming no such property: the other kind
+/// of property by that name, or the closest name of the kind wanted.
+fn property_hint(model: &ast::Model, d: Diagnostic, name: &str, want_final: bool) -> Diagnostic {
+    let props = || {
+        model.items.iter().filter_map(|item| match item {
+            Item::Invariant(p) => Some((false, p.name.name.as_str())),
+            Item::Final(p) => Some((true, p.name.name.as_str())),
+            _ => None,
+        })
+    };
+    if props().any(|(f, n)| f != want_final && n == name) {
+        let (is, write) = if want_final {
+            ("an invariant", "invariant")
+        } else {
+            ("a final property", "final")
+        };
+        return d.with_hint(format!("`{name}` is {is}: write `expect {write} {name}`"));
+    }
+    let same_kind = props().filter(|(f, _)| *f == want_final).map(|(_, n)| n);
+    match suggest::did_you_mean(name, same_kind) {
+        Some(h) => d.with_hint(h),
+        None => d,
     }
 }

@@ -49,6 +49,8 @@ pub(crate) struct ParamDef {
     /// state check ranges).
     pub ty: ValueType,
     pub out: bool,
+    /// Whether its type did not check: its uses then report nothing more.
+    pub failed: bool,
 }
 
 /// The type a local of declared type `t` has.
@@ -105,6 +107,7 @@ impl Checker {
                 ident: param.name.clone(),
                 ty: local_type(ty.unwrap_or(ValueType::Int)),
                 out: param.out,
+                failed: ty.is_none(),
             });
         }
         out

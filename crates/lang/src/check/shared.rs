@@ -1,6 +1,7 @@
 //! Shared variable declarations: value types, map key domains, initial values and slots.
 
 use super::expr::{self, Scopes};
+use super::suggest::did_you_mean;
 use super::{Checker, Global, MAX_KEYS};
 use crate::ast::{self, Item, TypeExpr};
 use crate::diag::Diagnostic;
@@ -26,10 +27,15 @@ impl Checker {
                     None
                 }
                 None => {
+                    let enums = self.enums.iter().map(|e| e.name.as_str());
+                    let hint =
+                        did_you_mean(&id.name, enums.chain(["bool", "int"])).unwrap_or_else(|| {
+                            "the types are `bool`, `int`, a range `a..b`, an enum, and `map[K] V`"
+                                .to_string()
+                        });
                     self.error(
-                        Diagnostic::new(id.span, format!("unknown type `{}`", id.name)).with_hint(
-                            "the types are `bool`, `int`, a range `a..b`, an enum, and `map[K] V`",
-                        ),
+                        Diagnostic::new(id.span, format!("unknown type `{}`", id.name))
+                            .with_hint(hint),
                     );
                     None
                 }
@@ -153,18 +159,38 @@ impl Checker {
         }
         let v = match expr::eval_const(&ir) {
             Ok(v) => v,
-            Err(msg) => {
-                let msg = msg.unwrap_or_else(|| "an initial value must be a constant".to_string());
+            // An overflow or a division by zero.
+            Err(Some(msg)) => {
                 self.error(Diagnostic::new(e.span, msg));
+                return None;
+            }
+            Err(None) => {
+                self.error(
+                    Diagnostic::new(e.span, "an initial value cannot read shared state")
+                        .with_hint("initial values are set before any task runs: use literals, constants and variants"),
+                );
                 return None;
             }
         };
         if let ValueType::Range { lo, hi } = ty {
             if !(lo <= v && v < hi) {
-                self.error(Diagnostic::new(
-                    e.span,
-                    format!("the initial value {v} is outside the type {lo}..{hi}"),
-                ));
+                let holds = if lo < hi {
+                    format!("the type {lo}..{hi} holds {lo} to {}", hi - 1)
+                } else {
+                    format!("the type {lo}..{hi} holds no value")
+                };
+                let hint = if v == hi {
+                    format!("{holds}: a range `a..b` leaves out `b`; `a..=b` includes it")
+                } else {
+                    holds
+                };
+                self.error(
+                    Diagnostic::new(
+                        e.span,
+                        format!("the initial value {v} is outside the type {lo}..{hi}"),
+                    )
+                    .with_hint(hint),
+                );
                 return None;
             }
         }

@@ -1,0 +1,201 @@
+//! What the fast explorers share: the model with its static facts ([`Fast`]), what one
+//! resolution of a step comes to ([`Transition`]), the partial-order reduction's plan for a state
+//! and the order in which a state's tasks are expanded ([`passes`]).
+
+use migcheck_lang::ir::Model;
+
+use crate::semantics::{Semantics, StateCheck};
+use crate::state::{State, LU_NONE};
+use crate::step::{StepEnd, StepLog};
+
+use super::analysis::Analysis;
+use super::por;
+
+/// The model and its static facts.
+pub(crate) struct Fast<'m> {
+    pub sem: Semantics<'m>,
+    pub analysis: Analysis,
+    /// Per task: the (variable, first slot, slot count) whose lost-update marks the task may
+    /// carry (tracked variables it writes somewhere).
+    lu_vars: Vec<Vec<(usize, usize, usize)>>,
+    /// Per task, per shared slot: whether the slot is in `lu_vars`.
+    keeps_mark: Vec<Vec<bool>>,
+    pub por: por::Por,
+}
+
+/// What a resolution of a step comes to ([`Fast::transition`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Transition {
+    /// No transition: the step blocks.
+    Blocked,
+    /// The step fails or overwrites an update it never saw: a violation.
+    Violation,
+    /// The step reaches the (canonical) state in the buffer.
+    Next,
+}
+
+/// The order in which a state's tasks are considered: every task in pass 0 (the persistent set's,
+/// or all of them without one), then every task again in pass 1 (the others, if the cycle proviso
+/// asks for a full expansion).
+pub(crate) fn passes(tasks: usize) -> impl Iterator<Item = (u8, usize)> {
+    (0..2u8).flat_map(move |pass| (0..tasks).map(move |t| (pass, t)))
+}
+
+impl<'m> Fast<'m> {
+    pub fn new(model: &'m Model) -> Fast<'m> {
+        let sem = Semantics::new(model);
+        let analysis = Analysis::new(model);
+        let lu_vars: Vec<Vec<(usize, usize, usize)>> = model
+            .tasks
+            .iter()
+            .map(|inst| {
+                model
+                    .shared
+                    .iter()
+                    .enumerate()
+                    .filter(|(var, v)| {
+                        !v.last_writer_wins && analysis.ever_writes(inst.body as usize, *var)
+                    })
+                    .map(|(var, v)| (var, v.base_slot, v.len))
+                    .collect()
+            })
+            .collect();
+        let keeps_mark = lu_vars
+            .iter()
+            .map(|vars: &Vec<(usize, usize, usize)>| {
+                let mut keep = vec![false; model.num_slots];
+                for &(_, base, len) in vars {
+                    keep[base..base + len].fill(true);
+                }
+                keep
+            })
+            .collect();
+        Fast {
+            por: por::Por::new(model),
+            sem,
+            analysis,
+            lu_vars,
+            keeps_mark,
+        }
+    }
+
+    fn body(&self, task: usize) -> usize {
+        self.sem.model.tasks[task].body as usize
+    }
+
+    /// Drops the marks of `task`, which just stepped with `log`, that cannot matter: for the
+    /// variables it can no longer write, and those its reads set on variables it never writes.
+    pub fn canonicalise(&self, state: &mut State, task: usize, log: &StepLog) {
+        let pc = state.pcs[task] as usize;
+        let body = self.body(task);
+        let row = task * self.sem.layout.num_slots;
+        for &r in &log.reads {
+            if !self.keeps_mark[task][r as usize] {
+                state.lu[row + r as usize] = LU_NONE;
+            }
+        }
+        for &(var, base, len) in &self.lu_vars[task] {
+            if !self.analysis.may_write(body, pc, var) {
+                state.lu[row + base..row + base + len].fill(LU_NONE);
+            }
+        }
+    }
+
+    /// The persistent set of tasks to expand in `state` (see [`por`]), as a bit mask, or `None`
+    /// for all. `next` and `log` are scratch space.
+    pub fn plan(&self, state: &State, next: &mut State, log: &mut StepLog) -> Option<u64> {
+        let tasks = self.sem.model.tasks.len();
+        if tasks > 64 {
+            return None;
+        }
+        let (mut finished, mut enabled) = (0u64, 0u64);
+        for t in 0..tasks {
+            if state.finished(&self.sem.layout, t) {
+                finished |= 1 << t;
+            } else if !self.analysis.may_block(self.body(t), state.pcs[t] as usize)
+                || self.can_step(state, t, next, log)
+            {
+                enabled |= 1 << t;
+            }
+        }
+        if enabled.count_ones() <= 1 {
+            return None;
+        }
+        self.por
+            .persistent(state, enabled, finished, |t, reads, writes| {
+                self.sem
+                    .for_each_resolution_into(state, t, log, next, |_, _, log, _| {
+                        for &r in &log.reads {
+                            reads[r as usize / 64] |= 1 << (r % 64);
+                        }
+                        for &w in &log.writes {
+                            writes[w as usize / 64] |= 1 << (w % 64);
+                        }
+                        true
+                    });
+            })
+    }
+
+    /// Whether some resolution of `task`'s step runs or fails (is not blocked) in `state`.
+    fn can_step(&self, state: &State, task: usize, next: &mut State, log: &mut StepLog) -> bool {
+        let mut enabled = false;
+        self.sem
+            .for_each_resolution_into(state, task, log, next, |end, _, _, _| {
+                enabled = !matches!(end, StepEnd::Blocked { .. });
+                !enabled
+            });
+        enabled
+    }
+
+    /// Whether `task` is expanded in `pass` (see [`passes`]): in pass 0 every unfinished task, or
+    /// the persistent set's; in pass 1 the others, once a step of the set went back to a state
+    /// of this level or an earlier one.
+    pub fn in_pass(
+        &self,
+        state: &State,
+        plan: Option<u64>,
+        back_edge: bool,
+        pass: u8,
+        task: usize,
+    ) -> bool {
+        if state.finished(&self.sem.layout, task) {
+            return false;
+        }
+        let in_plan = |p: u64| p & (1 << task) != 0;
+        match (plan, pass) {
+            (None, 0) => true,
+            (None, _) => false,
+            (Some(p), 0) => in_plan(p),
+            (Some(p), _) => back_edge && !in_plan(p),
+        }
+    }
+
+    /// What one resolution of `task`'s step, which ended with `end` and `log`, comes to: the
+    /// lost-update bookkeeping and the canonical form are applied to `next` when it ran.
+    pub fn transition(
+        &self,
+        end: &StepEnd,
+        task: usize,
+        log: &StepLog,
+        next: &mut State,
+    ) -> Transition {
+        match end {
+            StepEnd::Blocked { .. } => Transition::Blocked,
+            StepEnd::Refused => unreachable!("the enumerator never refuses"),
+            StepEnd::Error(_) => Transition::Violation,
+            StepEnd::Ran => {
+                if self.sem.apply_lost_update(next, task, log).is_some() {
+                    return Transition::Violation;
+                }
+                self.canonicalise(next, task, log);
+                Transition::Next
+            }
+        }
+    }
+
+    pub fn check(&self, state: &mut State, log: &mut StepLog) -> StateCheck {
+        self.sem.check_state_in(state, log, |t, pc| {
+            self.analysis.may_block(self.body(t), pc as usize)
+        })
+    }
+}

@@ -1,0 +1,652 @@
+//! The level-by-level parallel search (see the module [`super`]).
+
+use std::time::Instant;
+
+use migcheck_lang::ir::Model;
+
+use crate::budget::{Monitor, Progress, Ticker};
+use crate::checkpoint::Checkpoint;
+use crate::explore::{Found, Options, Stats};
+use crate::fast::pack::Packer;
+use crate::fast::table::hash;
+use crate::fast::{passes, schedule_along, Fast, Transition};
+use crate::schedule::{Schedule, ScheduleStep};
+use crate::semantics::StateCheck;
+use crate::state::State;
+use crate::step::StepLog;
+
+use super::store::{Gid, Store, Visit, ROOT};
+use super::sync::{AtomicU64, Mutex, Ordering};
+use super::work::Chunks;
+
+/// Bits of a key that hold the transition ordinal; the parent's position takes the rest.
+const ORDINAL_BITS: u32 = 24;
+
+fn key(pos: usize, ordinal: u64) -> u64 {
+    (pos as u64) << ORDINAL_BITS | ordinal.min((1 << ORDINAL_BITS) - 1)
+}
+
+/// A violation found during a level.
+#[derive(Debug, Clone)]
+enum Candidate {
+    /// The transition with this key fails or loses an update.
+    Transition { key: u64, step: ScheduleStep },
+    /// This new state breaks a check; its key is its discovery key, final once the level is done.
+    State { gid: Gid },
+}
+
+/// What the workers of one level share.
+struct Level<'a, 'm> {
+    fast: &'a Fast<'m>,
+    packer: &'a Packer,
+    store: &'a Store,
+    /// The level's states, packed, in breadth-first order, and their numbers.
+    frontier: &'a [u64],
+    ids: &'a [Gid],
+    /// The smallest key of a candidate known so far (`u64::MAX`: none): nothing after it matters.
+    best: AtomicU64,
+    candidates: Mutex<Vec<Candidate>>,
+    /// Successors that did not fit the packing: (key, parent, state).
+    overflow: Mutex<Vec<(u64, Gid, State)>>,
+    /// Per position, the transitions taken from that state.
+    transitions: Mutex<Vec<(usize, u64)>>,
+    /// Partial-order reduction on.
+    reduce: bool,
+    /// States stored so far in this level, as the workers last reported (for progress).
+    stored: AtomicU64,
+    /// The states and transitions before this level, and its depth (for progress).
+    before: (u64, u64, usize),
+}
+
+impl Level<'_, '_> {
+    fn propose(&self, c: Candidate, key: u64) {
+        self.best.fetch_min(key, Ordering::SeqCst);
+        self.candidates.lock().push(c);
+    }
+
+    /// Expands the states at the positions of `range`: all their successors are packed first,
+    /// then visited shard by shard (one lock per shard and group, see [`Store::visit_group`]);
+    /// the states whose reduced expansion stepped back to an earlier level then get their
+    /// second pass the same way.
+    fn expand(&self, range: std::ops::Range<usize>, words: usize, ticker: &mut Ticker<'_>) {
+        let sem = &self.fast.sem;
+        let mut state = sem.initial();
+        let mut w = Work {
+            next: state.clone(),
+            log: StepLog::default(),
+            scratch: StepLog::default(),
+            packed: vec![0u64; words],
+            pending: Pending::default(),
+            from: Vec::with_capacity(range.len()),
+            stored: 0,
+        };
+        let total = self.ids.len();
+        for pos in range {
+            if key(pos, 0) >= self.best.load(Ordering::SeqCst) {
+                break;
+            }
+            let progress = || Progress {
+                states: self.before.0 + self.stored.load(Ordering::Relaxed),
+                transitions: self.before.1,
+                depth: self.before.2,
+                queue: (total - pos) as u64,
+                ..Progress::default()
+            };
+            if ticker.tick(progress).is_some() {
+                break;
+            }
+            self.packer
+                .unpack(&self.frontier[pos * words..(pos + 1) * words], &mut state);
+            let plan = if self.reduce {
+                self.fast.plan(&state, &mut w.next, &mut w.log)
+            } else {
+                None
+            };
+            w.from.push(From {
+                pos,
+                plan,
+                ordinal: 0,
+                taken: 0,
+                stopped: false,
+                back_edge: false,
+            });
+            let f = w.from.len() - 1;
+            self.generate(&mut w, f, 0, &state, words);
+        }
+        self.visit_pending(&mut w);
+        // The cycle proviso: a second pass for the states with a step back.
+        for f in 0..w.from.len() {
+            let s = &w.from[f];
+            if s.plan.is_some() && s.back_edge && !s.stopped {
+                let pos = s.pos;
+                self.packer
+                    .unpack(&self.frontier[pos * words..(pos + 1) * words], &mut state);
+                self.generate(&mut w, f, 1, &state, words);
+            }
+        }
+        self.visit_pending(&mut w);
+        self.transitions
+            .lock()
+            .extend(w.from.iter().map(|f| (f.pos, f.taken)));
+        self.stored.fetch_add(w.stored, Ordering::Relaxed);
+    }
+
+    /// Takes the transitions of pass `pass` from the state `w.from[f]`, which is `state`: each
+    /// one's successor is packed into `w.pending`, or proposed as a violation.
+    fn generate(&self, w: &mut Work, f: usize, pass: u8, state: &State, words: usize) {
+        let sem = &self.fast.sem;
+        let pos = w.from[f].pos;
+        let parent_words = &self.frontier[pos * words..(pos + 1) * words];
+        for task in 0..sem.model.tasks.len() {
+            let from = &w.from[f];
+            if from.stopped
+                || !self
+                    .fast
+                    .in_pass(state, from.plan, from.back_edge, pass, task)
+            {
+                continue;
+            }
+            let (from, pending, packed) = (&mut w.from[f], &mut w.pending, &mut w.packed);
+            sem.for_each_resolution_into(
+                state,
+                task,
+                &mut w.log,
+                &mut w.next,
+                |end, choices, log, next| {
+                    let k = key(pos, from.ordinal);
+                    from.ordinal += 1;
+                    if k >= self.best.load(Ordering::Relaxed) {
+                        from.stopped = true;
+                        return false;
+                    }
+                    match self.fast.transition(&end, task, log, next) {
+                        Transition::Blocked => return true,
+                        Transition::Violation => {
+                            from.taken += 1;
+                            let step = ScheduleStep {
+                                task,
+                                choices: choices.to_vec(),
+                            };
+                            self.propose(Candidate::Transition { key: k, step }, k);
+                            from.stopped = true;
+                            return false;
+                        }
+                        Transition::Next => from.taken += 1,
+                    }
+                    if self
+                        .packer
+                        .pack_step(parent_words, state, next, task, log, packed)
+                        .is_err()
+                    {
+                        self.overflow.lock().push((k, self.ids[pos], next.clone()));
+                        return true;
+                    }
+                    let h = hash(packed);
+                    pending.push(packed, h, self.store.shard_of_hash(h), k, f, next);
+                    true
+                },
+            );
+        }
+    }
+
+    /// Visits the pending successors, shard by shard; checks the new ones and notes the steps
+    /// back to an earlier level.
+    fn visit_pending(&self, w: &mut Work) {
+        let p = &mut w.pending;
+        p.order.clear();
+        p.order.extend(0..p.items.len() as u32);
+        let items = &p.items;
+        p.order.sort_unstable_by_key(|&i| items[i as usize].shard);
+        let mut start = 0;
+        while start < p.order.len() {
+            let s = p.items[p.order[start] as usize].shard;
+            let end = start
+                + p.order[start..]
+                    .iter()
+                    .take_while(|&&i| p.items[i as usize].shard == s)
+                    .count();
+            let group = &p.order[start..end];
+            let (words, keys, items) = (p.words, &p.keys, &p.items);
+            let (from, fresh) = (&mut w.from, &mut p.fresh);
+            self.store.visit_group(
+                s as usize,
+                group.len(),
+                |j| {
+                    let i = group[j] as usize;
+                    let it = &items[i];
+                    let parent = self.ids[it.pos as usize];
+                    (&keys[i * words..(i + 1) * words], it.hash, it.key, parent)
+                },
+                |j, visit| {
+                    let i = group[j] as usize;
+                    match visit {
+                        Visit::New(gid) => fresh.push((i as u32, gid)),
+                        Visit::Seen { earlier } => {
+                            from[items[i].from as usize].back_edge |= earlier
+                        }
+                    }
+                },
+            );
+            start = end;
+        }
+        w.stored += p.fresh.len() as u64;
+        for &(i, gid) in &p.fresh {
+            let i = i as usize;
+            if self.fast.check(&mut p.states[i], &mut w.scratch) != StateCheck::Fine {
+                self.propose(Candidate::State { gid }, p.items[i].key);
+            }
+        }
+        p.clear();
+    }
+}
+
+/// A worker's buffers for one chunk.
+struct Work {
+    next: State,
+    log: StepLog,
+    scratch: StepLog,
+    packed: Vec<u64>,
+    pending: Pending,
+    /// The chunk's states, in order.
+    from: Vec<From>,
+    /// New states stored.
+    stored: u64,
+}
+
+/// A state of the chunk being expanded.
+struct From {
+    pos: usize,
+    plan: Option<u64>,
+    /// The ordinal of its next transition.
+    ordinal: u64,
+    /// Transitions taken.
+    taken: u64,
+    /// No more transitions: a violation, or keys past the best candidate.
+    stopped: bool,
+    /// A transition went back to a state stored before the level.
+    back_edge: bool,
+}
+
+/// A successor waiting to be visited.
+struct Item {
+    hash: u64,
+    shard: u32,
+    /// The transition's key.
+    key: u64,
+    /// Its state's index in [`Work::from`], and position in the level.
+    from: u32,
+    pos: u32,
+}
+
+/// Successors packed and hashed, with their states (to check the new ones).
+#[derive(Default)]
+struct Pending {
+    words: usize,
+    keys: Vec<u64>,
+    items: Vec<Item>,
+    /// Reused from chunk to chunk: the first `items.len()` are the pending ones.
+    states: Vec<State>,
+    order: Vec<u32>,
+    /// The successors found new, with their numbers.
+    fresh: Vec<(u32, Gid)>,
+}
+
+impl Pending {
+    fn push(&mut self, key: &[u64], hash: u64, shard: usize, k: u64, from: usize, state: &State) {
+        let i = self.items.len();
+        self.words = key.len();
+        self.keys.extend_from_slice(key);
+        self.items.push(Item {
+            hash,
+            shard: shard as u32,
+            key: k,
+            from: from as u32,
+            pos: (k >> ORDINAL_BITS) as u32,
+        });
+        if i == self.states.len() {
+            self.states.push(state.clone());
+        } else {
+            self.states[i].copy_from(state);
+        }
+    }
+
+    fn clear(&mut self) {
+        self.keys.clear();
+        self.items.clear();
+        self.fresh.clear();
+    }
+}
+
+/// Explores `model` with `threads` threads; the same answer and figures as
+/// [`crate::fast::explore`].
+pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stats) {
+    let start = Instant::now();
+    let fast = Fast::new(model);
+    let reduce = !options.no_reduction;
+    let sem = &fast.sem;
+    let mut stats = Stats::default();
+    let mut scratch = StepLog::default();
+    let mut state = sem.initial();
+    let mut packer = Packer::new(model, &sem.layout, &fast.analysis);
+    let mut packed = vec![0u64; packer.words];
+    while let Err(o) = packer.pack(&state, &mut packed) {
+        packer = packer.widen(o);
+        packed = vec![0u64; packer.words];
+    }
+    let shard_bits = if threads > 1 { 8 } else { 0 };
+    let (mut store, mut frontier, mut ids, mut depth);
+    match options.resume.as_deref() {
+        Some(c) => {
+            packer = c.packer(model).expect("the checkpoint fits the model");
+            let gids;
+            (store, gids) = match Store::restore(packer.words, shard_bits, c) {
+                Ok(restored) => restored,
+                Err(e) => {
+                    return (
+                        Found::Incomplete(format!("the checkpoint is unusable: {e}")),
+                        stats,
+                    )
+                }
+            };
+            ids = gids[c.frontier..].to_vec();
+            frontier = store.gather(&ids, packer.words);
+            depth = c.depth;
+            stats = c.stats();
+        }
+        None => {
+            store = Store::new(packer.words, shard_bits);
+            let Visit::New(root) = store.visit(&packed, 0, ROOT) else {
+                unreachable!("the store starts empty")
+            };
+            stats.states = 1;
+            if fast.check(&mut state, &mut scratch) != StateCheck::Fine {
+                return (Found::Violation(Schedule::default()), stats);
+            }
+            frontier = packed.clone();
+            ids = vec![root];
+            depth = 0;
+        }
+    }
+    let monitor = Monitor::new(options);
+    let result = loop {
+        if ids.is_empty() {
+            break Found::Nothing;
+        }
+        store.start_level();
+        let words = packer.words;
+        let level = Level {
+            fast: &fast,
+            packer: &packer,
+            store: &store,
+            frontier: &frontier,
+            ids: &ids,
+            best: AtomicU64::new(u64::MAX),
+            candidates: Mutex::new(Vec::new()),
+            overflow: Mutex::new(Vec::new()),
+            transitions: Mutex::new(Vec::new()),
+            reduce,
+            stored: AtomicU64::new(0),
+            before: (stats.states, stats.transitions, depth),
+        };
+        let chunk = (ids.len() / (threads * 16)).clamp(1, 1024);
+        let chunks = Chunks::new(ids.len(), chunk);
+        // Threads are started per level: not worth it for a small one.
+        let work = || {
+            let mut ticker = monitor.ticker();
+            while let Some(r) = chunks.next() {
+                if monitor.ended().is_some() {
+                    break;
+                }
+                level.expand(r, words, &mut ticker);
+            }
+        };
+        if threads <= 1 || ids.len() < 256 {
+            work();
+        } else {
+            std::thread::scope(|s| {
+                for _ in 0..threads {
+                    s.spawn(work);
+                }
+            });
+        }
+        // Small levels may not tick enough to look at the budgets: look at every level's end.
+        monitor.poll_now(|| Progress {
+            states: stats.states + level.stored.load(Ordering::Relaxed),
+            transitions: stats.transitions,
+            depth: depth + 1,
+            // The next level's states, found in this one.
+            queue: level.stored.load(Ordering::Relaxed),
+            ..Progress::default()
+        });
+        if monitor.interrupted() {
+            // Back to the start of the level: what it found so far is found again on resume.
+            let (states, parents) = store.snapshot(&ids, packer.words);
+            break Found::Interrupted(Box::new(Checkpoint {
+                no_reduction: !reduce,
+                widths: packer.widths(),
+                words: packer.words,
+                frontier: parents.len() - ids.len(),
+                states,
+                parents,
+                depth,
+                states_counted: stats.states,
+                transitions_counted: stats.transitions,
+                depth_counted: stats.depth,
+            }));
+        }
+        if let Some(reason) = monitor.ended() {
+            // A budget that is not the state count ran out mid-level: no exact cut to keep.
+            stats.states += level.stored.load(Ordering::Relaxed);
+            stats.transitions += level.transitions.lock().iter().map(|(_, t)| t).sum::<u64>();
+            stats.depth = depth + 1;
+            break Found::Incomplete(reason);
+        }
+        let Level {
+            best: _,
+            candidates,
+            overflow,
+            transitions,
+            ..
+        } = level;
+        let (mut candidates, overflow, mut transitions) = (
+            candidates.into_inner(),
+            overflow.into_inner(),
+            transitions.into_inner(),
+        );
+        // Successors that outgrew the packing: widen it, re-pack the store, then store them.
+        if !overflow.is_empty() {
+            let old = packer.clone();
+            for (_, _, s) in &overflow {
+                packed.resize(packer.words, 0);
+                while let Err(o) = packer.pack(s, &mut packed) {
+                    packer = packer.widen(o);
+                    packed.resize(packer.words, 0);
+                }
+            }
+            let mut scratch_state = state.clone();
+            let renumber = store.repack(packer.words, |from, to| {
+                old.unpack(from, &mut scratch_state);
+                packer
+                    .pack(&scratch_state, to)
+                    .expect("a stored state fits the wider packing");
+            });
+            for id in &mut ids {
+                *id = renumber.get(*id);
+            }
+            for c in &mut candidates {
+                if let Candidate::State { gid } = c {
+                    *gid = renumber.get(*gid);
+                }
+            }
+            // The level's states, repacked too, for the transitions counted up to a cut.
+            frontier = store.gather(&ids, packer.words);
+            packed.resize(packer.words, 0);
+            for (k, parent, mut s) in overflow {
+                packer.pack(&s, &mut packed).expect("widened to fit");
+                if let Visit::New(gid) = store.visit(&packed, k, renumber.get(parent)) {
+                    if fast.check(&mut s, &mut scratch) != StateCheck::Fine {
+                        candidates.push(Candidate::State { gid });
+                    }
+                }
+            }
+        }
+        let new_states = store.level();
+        let candidate_key = |c: &Candidate| match c {
+            Candidate::Transition { key, .. } => *key,
+            Candidate::State { gid } => store.disc(*gid),
+        };
+        let first = candidates.iter().min_by_key(|c| candidate_key(c)).cloned();
+        // The sequential search's budget runs out at the state that makes `max_states`.
+        let budget_key = options.max_states.and_then(|m| {
+            let room = m.saturating_sub(stats.states).max(1) as usize;
+            (room <= new_states.len()).then(|| new_states[room - 1].0)
+        });
+        let cut = match (&first, budget_key) {
+            (Some(c), Some(b)) if candidate_key(c) > b => None,
+            (Some(c), _) => Some(candidate_key(c)),
+            (None, _) => None,
+        };
+        if let Some(cut) = cut.or(budget_key) {
+            // Count what the sequential search counted up to the cut.
+            let violation = cut_is_violation(&first, cut, &candidate_key);
+            let is_state = matches!(first, Some(Candidate::State { .. })) && violation;
+            let before = new_states.iter().take_while(|(d, _)| *d < cut).count() as u64;
+            let at_cut = if violation { u64::from(is_state) } else { 1 };
+            stats.states += before + at_cut;
+            if before + at_cut > 0 {
+                stats.depth = depth + 1;
+            }
+            let cut_pos = (cut >> ORDINAL_BITS) as usize;
+            transitions.retain(|(p, _)| *p < cut_pos);
+            stats.transitions += transitions.iter().map(|(_, t)| t).sum::<u64>();
+            stats.transitions += taken_up_to(&fast, &packer, &store, &frontier, cut, reduce);
+            if !violation {
+                let reason = format!(
+                    "the state budget of {} states ran out",
+                    options.max_states.unwrap_or_default()
+                );
+                break Found::Incomplete(reason);
+            }
+            let (parent_gid, last) = match first.expect("a violation") {
+                Candidate::Transition { step, .. } => (ids[cut_pos], step),
+                Candidate::State { gid } => {
+                    let step = step_to(&fast, &packer, &store, store.parent(gid), gid);
+                    (store.parent(gid), step)
+                }
+            };
+            break Found::Violation(path_to(&fast, &packer, &store, parent_gid, last));
+        }
+        stats.states += new_states.len() as u64;
+        stats.transitions += transitions.iter().map(|(_, t)| t).sum::<u64>();
+        if !new_states.is_empty() {
+            stats.depth = depth + 1;
+        }
+        depth += 1;
+        ids = new_states.iter().map(|&(_, gid)| gid).collect();
+        frontier = store.gather(&ids, packer.words);
+    };
+    stats.bytes = store.bytes();
+    stats.seconds = start.elapsed().as_secs_f64();
+    (result, stats)
+}
+
+/// Whether the cut is the violation (rather than the budget).
+fn cut_is_violation(first: &Option<Candidate>, cut: u64, key: &impl Fn(&Candidate) -> u64) -> bool {
+    first.as_ref().is_some_and(|c| key(c) == cut)
+}
+
+/// The transitions the sequential search takes from the state at the cut's position up to and
+/// including the cut's ordinal (in the same order as [`Level::expand`], reduction included).
+fn taken_up_to(
+    fast: &Fast<'_>,
+    packer: &Packer,
+    store: &Store,
+    frontier: &[u64],
+    cut: u64,
+    reduce: bool,
+) -> u64 {
+    let words = packer.words;
+    let pos = (cut >> ORDINAL_BITS) as usize;
+    let last = cut & ((1 << ORDINAL_BITS) - 1);
+    let sem = &fast.sem;
+    let mut state = sem.initial();
+    let mut next = state.clone();
+    let mut log = StepLog::default();
+    let mut packed = vec![0u64; words];
+    packer.unpack(&frontier[pos * words..(pos + 1) * words], &mut state);
+    let plan = if reduce {
+        fast.plan(&state, &mut next, &mut log)
+    } else {
+        None
+    };
+    let (mut ordinal, mut taken, mut back_edge) = (0u64, 0u64, false);
+    for (pass, task) in passes(sem.model.tasks.len()) {
+        if !fast.in_pass(&state, plan, back_edge, pass, task) {
+            continue;
+        }
+        sem.for_each_resolution_into(&state, task, &mut log, &mut next, |end, _, log, next| {
+            if ordinal > last {
+                return false;
+            }
+            ordinal += 1;
+            let t = fast.transition(&end, task, log, next);
+            if t == Transition::Blocked {
+                return true;
+            }
+            taken += 1;
+            if t == Transition::Next {
+                back_edge |= packer.pack(next, &mut packed).is_ok() && store.is_earlier(&packed);
+            }
+            true
+        });
+    }
+    taken
+}
+
+/// The step from `parent` that discovered `child`.
+fn step_to(
+    fast: &Fast<'_>,
+    packer: &Packer,
+    store: &Store,
+    parent: Gid,
+    child: Gid,
+) -> ScheduleStep {
+    let (mut p, mut c) = (Vec::new(), Vec::new());
+    store.copy_state(parent, &mut p);
+    store.copy_state(child, &mut c);
+    let schedule = schedule_along(
+        fast,
+        packer,
+        &[&p, &c],
+        ScheduleStep {
+            task: 0,
+            choices: Vec::new(),
+        },
+    );
+    schedule.steps[0].clone()
+}
+
+/// The schedule from the initial state to `at`, then `last`.
+fn path_to(
+    fast: &Fast<'_>,
+    packer: &Packer,
+    store: &Store,
+    at: Gid,
+    last: ScheduleStep,
+) -> Schedule {
+    let mut gids = vec![at];
+    while store.parent(*gids.last().expect("not empty")) != ROOT {
+        gids.push(store.parent(*gids.last().expect("not empty")));
+    }
+    gids.reverse();
+    let states: Vec<Vec<u64>> = gids
+        .iter()
+        .map(|&g| {
+            let mut v = Vec::new();
+            store.copy_state(g, &mut v);
+            v
+        })
+        .collect();
+    let path: Vec<&[u64]> = states.iter().map(Vec::as_slice).collect();
+    schedule_along(fast, packer, &path, last)
+}

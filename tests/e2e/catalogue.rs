@@ -21,12 +21,7 @@ const FOLDER: &str = "tests/bad_input";
 
 /// Entries whose rendering is known to be wrong, with the reason. The structure test asserts
 /// that they still fail it, so that a fix is noticed and the entry leaves this list.
-const KNOWN_WRONG: &[(&str, &str)] = &[(
-    "parse_block_not_closed",
-    "the error is at the end of the file, after its last newline: the span is past the last \
-     line, and the rendering shows `1:1` with neither the line nor a caret (lexer's `Eof` \
-     span, or the report's renderer, should place it at the end of the last line)",
-)];
+const KNOWN_WRONG: &[(&str, &str)] = &[];
 
 /// The catalogue's entries: the names of `tests/bad_input/*.mig`, sorted.
 fn entries() -> Vec<String> {

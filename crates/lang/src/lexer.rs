@@ -338,9 +338,20 @@ pub fn lex_file(src: &str, file: u32) -> Result<Vec<Token>, Diagnostic> {
         };
         out.push(Token { tok, span });
     }
+    // The end of a file that ends with newlines is shown at the end of its last line, where the
+    // first of those newlines is, not past it on a line of its own.
+    let trailing = out
+        .iter()
+        .rev()
+        .take_while(|t| t.tok == Tok::Newline)
+        .last()
+        .map(|t| Span {
+            end: t.span.start,
+            ..t.span
+        });
     out.push(Token {
         tok: Tok::Eof,
-        span: cur.here(),
+        span: trailing.unwrap_or_else(|| cur.here()),
     });
     Ok(out)
 }

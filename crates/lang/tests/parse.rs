@@ -122,9 +122,10 @@ fn syntax_errors_point_at_the_offending_token() {
             "expected a newline or `;` after the statement, found integer `2`",
         ),
         (
+            // The end of the file is shown at the end of its last line, not past it.
             "model t\ntask a {\n skip\n",
-            4,
-            1,
+            3,
+            6,
             "expected `}`, found the end of the file",
         ),
         (

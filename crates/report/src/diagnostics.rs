@@ -16,8 +16,15 @@ pub fn render(source: Source<'_>, diagnostics: &[Diagnostic], color: bool) -> St
     for d in diagnostics {
         let source = source.for_span(d.span);
         let len = source.text.len();
-        let start = (d.span.start as usize).min(len);
-        let end = (d.span.end as usize).clamp(start, len);
+        let mut start = (d.span.start as usize).min(len);
+        let mut end = (d.span.end as usize).clamp(start, len);
+        // The end of the file, after its last newline, is on no line: point at the end of the
+        // last line instead (an unclosed block, a missing closing quote).
+        if start == len && source.text.ends_with('\n') {
+            let trimmed = source.text.trim_end_matches(['\n', '\r']).len();
+            start = trimmed;
+            end = trimmed;
+        }
         let mut annotation = Level::Error.span(start..end);
         if let Some(label) = &d.label {
             annotation = annotation.label(label);
@@ -47,6 +54,30 @@ pub fn short(path: &str, d: &Diagnostic) -> String {
 mod tests {
     use super::*;
     use migcheck_lang::Span;
+
+    #[test]
+    fn the_end_of_the_file_is_shown_at_the_end_of_the_last_line() {
+        let text = "model t\ntask a {\n    x = 1\n";
+        let d = Diagnostic::new(
+            Span {
+                start: text.len() as u32,
+                end: text.len() as u32,
+                line: 4,
+                col: 1,
+                file: 0,
+            },
+            "expected `}`, found the end of the file",
+        );
+        let source = Source {
+            path: "f.mig",
+            text,
+            files: &[],
+        };
+        let out = render(source, &[d], false);
+        assert!(out.contains("--> f.mig:3:10"), "{out}");
+        assert!(out.contains("3 |     x = 1"), "{out}");
+        assert!(out.contains('^'), "{out}");
+    }
 
     #[test]
     fn shows_position_line_and_caret() {

@@ -16,8 +16,9 @@
 //! assert_eq!(violation.schedule.format(&model), "a,b,a");
 //! ```
 //!
-//! Architecture invariants: the engine does no I/O and knows no syntax; the same model and
-//! options give the same verdict and schedule.
+//! Architecture invariants: the engine does no I/O (but for reading its own resident memory for
+//! a memory budget, [`budget`]) and knows no syntax; the same model and options give the same
+//! verdict and schedule.
 
 pub mod budget;
 pub mod checkpoint;

@@ -375,46 +375,15 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
 /// The schedule through the states with fingerprints `path` (from the initial state), then
 /// `last`: at each step, the first transition whose successor has the next fingerprint.
 fn schedule_through(fast: &Fast<'_>, path: &[u64], last: ScheduleStep) -> Schedule {
-    let sem = &fast.sem;
-    let mut state = sem.initial();
+    let mut state = fast.sem.initial();
     let mut next = state.clone();
-    let mut log = StepLog::default();
     let mut steps = Vec::with_capacity(path.len());
     for &target in &path[1..] {
-        let mut found = None;
-        for task in 0..sem.model.tasks.len() {
-            if state.finished(&sem.layout, task) {
-                continue;
-            }
-            sem.for_each_resolution_into(
-                &state,
-                task,
-                &mut log,
-                &mut next,
-                |end, choices, log, next| {
-                    if fast.transition(&end, task, log, next) != Transition::Next {
-                        return true;
-                    }
-                    if fingerprint(next) == target {
-                        found = Some((
-                            ScheduleStep {
-                                task,
-                                choices: choices.to_vec(),
-                            },
-                            next.clone(),
-                        ));
-                        return false;
-                    }
-                    true
-                },
-            );
-            if found.is_some() {
-                break;
-            }
-        }
-        let (step, reached) = found.expect("a recorded state is reached from its parent");
+        let step = fast
+            .step_to(&state, &mut next, |s| fingerprint(s) == target)
+            .expect("a recorded state is reached from its parent");
         steps.push(step);
-        state = reached;
+        std::mem::swap(&mut state, &mut next);
     }
     steps.push(last);
     Schedule { steps }

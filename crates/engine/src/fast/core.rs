@@ -4,6 +4,7 @@
 
 use migcheck_lang::ir::Model;
 
+use crate::schedule::ScheduleStep;
 use crate::semantics::{Semantics, StateCheck};
 use crate::state::{State, LU_NONE};
 use crate::step::{StepEnd, StepLog};
@@ -191,6 +192,45 @@ impl<'m> Fast<'m> {
                 Transition::Next
             }
         }
+    }
+
+    /// The first transition from `state` (tasks in order, resolutions in ascending order) whose
+    /// canonical successor `is_target` accepts; the successor is left in `next`.
+    pub fn step_to(
+        &self,
+        state: &State,
+        next: &mut State,
+        mut is_target: impl FnMut(&State) -> bool,
+    ) -> Option<ScheduleStep> {
+        let mut log = StepLog::default();
+        let mut found = None;
+        for task in 0..self.sem.model.tasks.len() {
+            if state.finished(&self.sem.layout, task) {
+                continue;
+            }
+            self.sem.for_each_resolution_into(
+                state,
+                task,
+                &mut log,
+                next,
+                |end, choices, log, next| {
+                    if self.transition(&end, task, log, next) != Transition::Next
+                        || !is_target(next)
+                    {
+                        return true;
+                    }
+                    found = Some(ScheduleStep {
+                        task,
+                        choices: choices.to_vec(),
+                    });
+                    false
+                },
+            );
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
     }
 
     pub fn check(&self, state: &mut State, log: &mut StepLog) -> StateCheck {

@@ -372,47 +372,20 @@ pub(crate) fn schedule_along(
     path: &[&[u64]],
     last: ScheduleStep,
 ) -> Schedule {
-    let ids: Vec<usize> = (0..path.len()).collect();
-    let sem = &fast.sem;
-    let mut steps = Vec::with_capacity(ids.len());
-    let mut state = sem.initial();
+    let mut state = fast.sem.initial();
     let mut next = state.clone();
-    let mut log = StepLog::default();
     let mut key = vec![0u64; packer.words];
-    for pair in ids.windows(2) {
-        packer.unpack(path[pair[0]], &mut state);
-        let target = path[pair[1]];
-        let mut step = None;
-        for task in 0..sem.model.tasks.len() {
-            if state.finished(&sem.layout, task) {
-                continue;
-            }
-            sem.for_each_resolution_into(
-                &state,
-                task,
-                &mut log,
-                &mut next,
-                |end, choices, log, next| {
-                    if fast.transition(&end, task, log, next) != Transition::Next {
-                        return true;
-                    }
-                    // A state that does not fit the final packing was never stored.
-                    if packer.pack(next, &mut key).is_ok() && key == target {
-                        step = Some(ScheduleStep {
-                            task,
-                            choices: choices.to_vec(),
-                        });
-                        return false;
-                    }
-                    true
-                },
-            );
-            if step.is_some() {
-                break;
-            }
-        }
-        steps.push(step.expect("a stored state is reached from its parent"));
-    }
+    let mut steps: Vec<ScheduleStep> = path
+        .windows(2)
+        .map(|pair| {
+            packer.unpack(pair[0], &mut state);
+            // A state that does not fit the final packing was never stored.
+            fast.step_to(&state, &mut next, |s| {
+                packer.pack(s, &mut key).is_ok() && key == pair[1]
+            })
+            .expect("a stored state is reached from its parent")
+        })
+        .collect();
     steps.push(last);
     Schedule { steps }
 }

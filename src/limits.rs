@@ -5,15 +5,9 @@ use std::time::Duration;
 
 /// `90s`, `20m`, `1h`, `500ms`, `1.5h`; a bare number is seconds.
 pub fn duration(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (number, unit) = t.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration (write 90s, 20m, 1h or 500ms)"))?;
-    let seconds = match unit.trim() {
+    let (value, unit) = number_and_unit(text)
+        .ok_or_else(|| format!("`{text}` is not a duration (write 90s, 20m, 1h or 500ms)"))?;
+    let seconds = match unit {
         "" | "s" | "sec" => value,
         "ms" => value / 1000.0,
         "m" | "min" => value * 60.0,
@@ -33,16 +27,10 @@ pub fn duration(text: &str) -> Result<Duration, String> {
 /// `512M`, `6G`, `1.5GiB`, `800MB`, `2T`: powers of 1024 whatever the spelling; a bare number is
 /// bytes.
 pub fn size(text: &str) -> Result<u64, String> {
-    let t = text.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (number, unit) = t.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a size (write 512M, 6G or 1.5GiB)"))?;
-    let unit = unit.trim().to_ascii_uppercase();
-    let scale: f64 = match unit.trim_end_matches("IB").trim_end_matches('B') {
+    let (value, unit) = number_and_unit(text)
+        .ok_or_else(|| format!("`{text}` is not a size (write 512M, 6G or 1.5GiB)"))?;
+    let upper = unit.to_ascii_uppercase();
+    let scale: f64 = match upper.trim_end_matches("IB").trim_end_matches('B') {
         "" => 1.0,
         "K" => 1024.0,
         "M" => 1024.0 * 1024.0,
@@ -50,8 +38,7 @@ pub fn size(text: &str) -> Result<u64, String> {
         "T" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
         _ => {
             return Err(format!(
-                "unknown unit `{}` in `{text}` (use K, M, G or T)",
-                unit.trim()
+                "unknown unit `{unit}` in `{text}` (use K, M, G or T)"
             ))
         }
     };
@@ -62,6 +49,16 @@ pub fn size(text: &str) -> Result<u64, String> {
         ));
     }
     Ok(bytes as u64)
+}
+
+/// `1.5h` as `(1.5, "h")`: a decimal number, then what follows it, trimmed.
+fn number_and_unit(text: &str) -> Option<(f64, &str)> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    Some((number.parse().ok()?, unit.trim()))
 }
 
 /// This job's share of a CI matrix: the `index`-th (1-based) of `count`.

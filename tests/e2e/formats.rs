@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::util::{migcheck, model_file, root};
+use super::util::{migcheck, model_file, root, RACE};
 
 /// The official SARIF 2.1.0 schema, as the report crate's tests keep it.
 fn sarif_validator() -> jsonschema::Validator {
@@ -34,15 +34,6 @@ fn results(log: &Value) -> &Vec<Value> {
         .as_array()
         .expect("a run with results")
 }
-
-const RACE: &str = "model race
-shared x: int = 0
-task a {
-    let v = x
-    x = v + 1
-}
-task b { x = 5 }
-";
 
 #[test]
 fn sarif_is_valid_for_every_kind_of_violation_an_ok_model_and_bad_input() {

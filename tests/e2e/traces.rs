@@ -6,16 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::util::{migcheck, model_file};
-
-const RACE: &str = "model race
-shared x: int = 0
-task a {
-    let v = x
-    x = v + 1
-}
-task b { x = 5 }
-";
+use super::util::{migcheck, model_file, RACE};
 
 fn read_json(path: &Path) -> Value {
     let text = std::fs::read_to_string(path)

@@ -5,6 +5,16 @@ use std::process::Command;
 
 use serde_json::Value;
 
+/// A model with a lost update: `a` reads `x`, `b` writes it, `a` writes back what it read plus one.
+pub const RACE: &str = "model race
+shared x: int = 0
+task a {
+    let v = x
+    x = v + 1
+}
+task b { x = 5 }
+";
+
 /// What one run of the binary gave.
 pub struct Run {
     pub code: i32,

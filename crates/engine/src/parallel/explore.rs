@@ -68,18 +68,17 @@ impl Level<'_, '_> {
     /// then visited shard by shard (one lock per shard and group, see [`Store::visit_group`]);
     /// the states whose reduced expansion stepped back to an earlier level then get their
     /// second pass the same way.
-    fn expand(&self, range: std::ops::Range<usize>, words: usize, ticker: &mut Ticker<'_>) {
-        let sem = &self.fast.sem;
-        let mut state = sem.initial();
-        let mut w = Work {
-            next: state.clone(),
-            log: StepLog::default(),
-            scratch: StepLog::default(),
-            packed: vec![0u64; words],
-            pending: Pending::default(),
-            from: Vec::with_capacity(range.len()),
-            stored: 0,
-        };
+    fn expand(
+        &self,
+        range: std::ops::Range<usize>,
+        words: usize,
+        ticker: &mut Ticker<'_>,
+        w: &mut Work,
+    ) {
+        let mut state = w.next.clone();
+        w.packed.resize(words, 0);
+        w.from.clear();
+        w.stored = 0;
         let total = self.ids.len();
         for pos in range {
             if key(pos, 0) >= self.best.load(Ordering::SeqCst) {
@@ -111,9 +110,9 @@ impl Level<'_, '_> {
                 back_edge: false,
             });
             let f = w.from.len() - 1;
-            self.generate(&mut w, f, 0, &state, words);
+            self.generate(w, f, 0, &state, words);
         }
-        self.visit_pending(&mut w);
+        self.visit_pending(w);
         // The cycle proviso: a second pass for the states with a step back.
         for f in 0..w.from.len() {
             let s = &w.from[f];
@@ -121,10 +120,10 @@ impl Level<'_, '_> {
                 let pos = s.pos;
                 self.packer
                     .unpack(&self.frontier[pos * words..(pos + 1) * words], &mut state);
-                self.generate(&mut w, f, 1, &state, words);
+                self.generate(w, f, 1, &state, words);
             }
         }
-        self.visit_pending(&mut w);
+        self.visit_pending(w);
         self.transitions
             .lock()
             .extend(w.from.iter().map(|f| (f.pos, f.taken)));
@@ -240,7 +239,7 @@ impl Level<'_, '_> {
     }
 }
 
-/// A worker's buffers for one chunk.
+/// A worker's buffers, reused from chunk to chunk of a level.
 struct Work {
     next: State,
     log: StepLog,
@@ -393,11 +392,22 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
         // Threads are started per level: not worth it for a small one.
         let work = || {
             let mut ticker = monitor.ticker();
+            // One worker's buffers for all its chunks: the pending successors' states are
+            // allocated once, not once per chunk.
+            let mut w = Work {
+                next: fast.sem.initial(),
+                log: StepLog::default(),
+                scratch: StepLog::default(),
+                packed: vec![0u64; words],
+                pending: Pending::default(),
+                from: Vec::with_capacity(chunk),
+                stored: 0,
+            };
             while let Some(r) = chunks.next() {
                 if monitor.ended().is_some() {
                     break;
                 }
-                level.expand(r, words, &mut ticker);
+                level.expand(r, words, &mut ticker, &mut w);
             }
         };
         if threads <= 1 || ids.len() < 256 {

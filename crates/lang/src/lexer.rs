@@ -484,14 +484,62 @@ fn lex_punct(cur: &mut Cursor, start: Span, c: char) -> Result<Tok, Diagnostic> 
                 end: cur.pos as u32,
                 ..start
             };
+            if c == '.' {
+                if let Some(d) = include_without_quotes(cur.src, start) {
+                    return Err(d);
+                }
+            }
             let d = Diagnostic::new(span, format!("unexpected character `{c}`"));
             return Err(match c {
                 '&' => d.with_hint("logical and is `&&`"),
                 '|' => d.with_hint("logical or is `||`"),
                 '.' => d.with_hint("a range is written `a..b` or `a..=b`"),
+                '#' => d.with_hint("comments start with `//`"),
                 _ => d,
             });
         }
     };
     Ok(tok)
+}
+
+/// `include lib.migl`: the `.` at `dot` is in a path written without quotes. The lexer meets
+/// the `.` before the parser could see the `include`, so it looks at the line itself; the
+/// error points at the whole path, which is what needs the quotes.
+fn include_without_quotes(src: &str, dot: Span) -> Option<Diagnostic> {
+    let line_start = src[..dot.start as usize].rfind('\n').map_or(0, |i| i + 1);
+    let line = &src[line_start..];
+    let line = &line[..line.find('\n').unwrap_or(line.len())];
+    let indent = line.len() - line.trim_start().len();
+    let after = line[indent..].strip_prefix("include")?;
+    let gap = after.len() - after.trim_start().len();
+    if gap == 0 {
+        return None;
+    }
+    let path_start = line_start + indent + "include".len() + gap;
+    let path = src[path_start..]
+        .split(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or("");
+    let path = path.split("//").next().unwrap_or(path);
+    let dot_in_path = (path_start..path_start + path.len()).contains(&(dot.start as usize));
+    if path.starts_with('"') || !dot_in_path {
+        return None;
+    }
+    let span = Span {
+        start: path_start as u32,
+        end: (path_start + path.len()) as u32,
+        line: dot.line,
+        col: src[line_start..path_start].chars().count() as u32 + 1,
+        file: dot.file,
+    };
+    let bare = path.trim_end_matches('"');
+    Some(
+        Diagnostic::new(
+            span,
+            format!("expected the library's path in quotes, found `{path}`"),
+        )
+        .with_hint(format!(
+            "the path is a string: write `include \"{bare}\"`, relative to this file's folder"
+        )),
+    )
 }

@@ -414,13 +414,16 @@ impl Checker {
             return Some((Expr::Local(l.slot), Ty::of(l.ty)));
         }
         let d = match self.globals.get(name).copied() {
-            Some(Global::Const(v)) => return Some((Expr::Const(v), Ty::Int)),
+            Some(Global::Const(v)) => return v.map(|v| (Expr::Const(v), Ty::Int)),
             Some(Global::Variant { enum_id, index }) => {
                 return Some((Expr::Const(index as i64), Ty::Enum(enum_id)))
             }
             Some(Global::Shared(id)) => {
                 let v = &self.shared[id as usize];
-                if v.key.is_none() {
+                if !self.shared_is_map(id) {
+                    if self.shared_failed(id) {
+                        return None;
+                    }
                     return Some((Expr::Shared(id), Ty::of(v.ty)));
                 }
                 Diagnostic::new(span, format!("`{name}` is a map and needs a key"))
@@ -492,9 +495,7 @@ impl Checker {
         let found = match scopes.lookup(&map.name) {
             Some(_) => Some("a local"),
             None => match self.globals.get(&map.name) {
-                Some(Global::Shared(id)) if self.shared[*id as usize].key.is_some() => {
-                    return Some(*id)
-                }
+                Some(Global::Shared(id)) if self.shared_is_map(*id) => return Some(*id),
                 found => found.map(|g| g.describe()),
             },
         };
@@ -506,9 +507,7 @@ impl Checker {
             .with_hint("only a shared `map[K] V` variable can be indexed"),
             None => {
                 let maps = self.globals.iter().filter_map(|(n, g)| match g {
-                    Global::Shared(id) if self.shared[*id as usize].key.is_some() => {
-                        Some(n.as_str())
-                    }
+                    Global::Shared(id) if self.shared_is_map(*id) => Some(n.as_str()),
                     _ => None,
                 });
                 let d = Diagnostic::new(map.span, format!("unknown map `{}`", map.name));
@@ -522,10 +521,15 @@ impl Checker {
         None
     }
 
-    /// A key of map `var`: of the domain's type, and inside the domain when constant.
+    /// A key of map `var`: of the domain's type, and inside the domain when constant. `None`
+    /// after an error, and, with no error of its own, when the map's declared type did not
+    /// check: the key is still checked for errors of its own, but the map's uses go no further.
     #[inline(never)]
     pub(crate) fn map_key(&mut self, var: u32, key: &ast::Expr, scopes: &Scopes) -> Option<Expr> {
         let (ir, ty) = self.expr(key, scopes)?;
+        if self.shared_failed(var) {
+            return None;
+        }
         let v = &self.shared[var as usize];
         let domain = v.key?;
         let want = match domain {

@@ -509,15 +509,17 @@ impl Lower<'_> {
         }
         match self.ck.globals.get(&target.name).copied() {
             Some(Global::Shared(var)) => {
-                let sv = &self.ck.shared[var as usize];
-                let ty = sv.ty;
-                if sv.key.is_some() {
+                let ty = self.ck.shared[var as usize].ty;
+                if self.ck.shared_is_map(var) {
                     let d = Diagnostic::new(
                         target.span,
                         format!("`{}` is a map: assign to one key", target.name),
                     )
                     .with_hint(format!("write `{}[k] = ...`", target.name));
                     self.ck.error(d);
+                    return;
+                }
+                if self.ck.shared_failed(var) {
                     return;
                 }
                 if let Some((v, vt)) = v {

@@ -29,9 +29,14 @@ const MAX_INSTANCES: i64 = 10_000;
 /// What a global name (constant, enum, variant, shared variable, lock, proc) refers to.
 #[derive(Debug, Clone, Copy)]
 enum Global {
-    Const(i64),
+    /// A constant and its value; `None` when its value did not check (the error is reported
+    /// there, and a use of the constant reports nothing more).
+    Const(Option<i64>),
     Enum(u32),
-    Variant { enum_id: u32, index: u32 },
+    Variant {
+        enum_id: u32,
+        index: u32,
+    },
     Shared(u32),
     Lock(u32),
     Proc(u32),
@@ -71,6 +76,7 @@ pub fn check_sources(model: &ast::Model, files: &[SourceFile]) -> Result<Model, 
         paths: files.iter().map(|f| f.path.clone()).collect(),
         all_globals: HashMap::new(),
         task_locals: HashMap::new(),
+        failed_shared: HashMap::new(),
     };
     ck.collect_global_names(model);
     ck.declare_globals(model);
@@ -117,6 +123,11 @@ pub(crate) struct Checker {
     /// The locals of the tasks' own bodies, each with the first task that declares it: an
     /// invariant that names one is told whose it is.
     task_locals: HashMap<String, String>,
+    /// The shared variables whose declared type did not check, by id, each with whether it was
+    /// declared as a map. Its type is then unknown, so a use of it reports nothing more (as for
+    /// a failed local, [`expr::Local::failed`]): one mistake in a declaration gives one error,
+    /// not one more at every use.
+    failed_shared: HashMap<u32, bool>,
 }
 
 impl Checker {
@@ -134,6 +145,16 @@ impl Checker {
             Some(p) if !p.is_empty() => format!("line {} of `{p}`", at.line),
             _ => format!("line {} of file {}", at.line, at.file),
         }
+    }
+
+    /// Whether shared variable `id` is a map: its key domain checked, or it was declared as one.
+    fn shared_is_map(&self, id: u32) -> bool {
+        self.shared[id as usize].key.is_some() || self.failed_shared.get(&id) == Some(&true)
+    }
+
+    /// Whether the declared type of shared variable `id` did not check ([`Checker::failed_shared`]).
+    fn shared_failed(&self, id: u32) -> bool {
+        self.failed_shared.contains_key(&id)
     }
 
     /// Declares a global name, refusing a second declaration of it.
@@ -182,7 +203,7 @@ impl Checker {
         for item in &model.items {
             match item {
                 Item::Const { name, value, .. } => {
-                    let v = self.const_int(value, "a constant's value").unwrap_or(0);
+                    let v = self.const_int(value, "a constant's value");
                     self.declare(name, Global::Const(v));
                 }
                 Item::Enum {

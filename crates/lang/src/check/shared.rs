@@ -75,6 +75,9 @@ impl Checker {
     pub(super) fn check_shared(&mut self, model: &ast::Model) {
         let mut id = 0usize;
         let mut base = 0usize;
+        // Marked once all are done, so that an initial value that reads a failed variable is
+        // still told that it cannot read shared state.
+        let mut failed = Vec::new();
         for item in &model.items {
             let Item::Shared {
                 ty,
@@ -85,6 +88,7 @@ impl Checker {
             else {
                 continue;
             };
+            let is_map = matches!(ty, TypeExpr::Map { .. });
             let (key, vty) = match ty {
                 TypeExpr::Map { key, value, .. } => {
                     let k = self.key_domain(key);
@@ -93,6 +97,9 @@ impl Checker {
                 }
                 other => (Some(None), self.value_type(other)),
             };
+            if key.is_none() || vty.is_none() {
+                failed.push((id as u32, is_map));
+            }
             let len = match key {
                 Some(Some(k)) => k.len(&self.enums),
                 _ => 1,
@@ -111,6 +118,7 @@ impl Checker {
             base += len;
             id += 1;
         }
+        self.failed_shared.extend(failed);
     }
 
     /// The initial value of every slot of a variable of value type `ty`.

@@ -7,6 +7,7 @@
 //! The same parser reads library files (`library NAME`, docs/extensions.md) for [`parse_file`].
 
 mod expr;
+mod hints;
 mod stmt;
 
 use crate::ast::{
@@ -190,11 +191,8 @@ impl Parser {
             return Err(self.unexpected("`model`").with_hint(hint));
         }
         self.bump();
-        let name = self.ident(if library {
-            "the library's name"
-        } else {
-            "the model's name"
-        })?;
+        let what = if library { "library" } else { "model" };
+        let name = self.ident(&format!("the {what}'s name"))?;
         let doc = match self.peek().clone() {
             Tok::Str(s) => {
                 self.bump();
@@ -202,11 +200,15 @@ impl Parser {
             }
             _ => None,
         };
-        self.end_of_statement(if library {
-            "the library's name"
-        } else {
-            "the model's name"
-        })?;
+        if doc.is_none()
+            && !matches!(
+                self.peek(),
+                Tok::Newline | Tok::Semi | Tok::RBrace | Tok::Eof
+            )
+        {
+            return Err(self.name_of_several_words(&name.name, name.span, what));
+        }
+        self.end_of_statement(&format!("the {what}'s name"))?;
         let mut items = Vec::new();
         loop {
             self.skip_separators();
@@ -262,7 +264,7 @@ impl Parser {
             Tok::Enum => {
                 self.bump();
                 let name = self.ident("the enum's name")?;
-                self.expect(Tok::LBrace)?;
+                self.open_brace("enum")?;
                 let mut variants = Vec::new();
                 loop {
                     self.skip_newlines();
@@ -272,7 +274,9 @@ impl Parser {
                     variants.push(self.ident("a variant name or `}`")?);
                     self.skip_newlines();
                     if !self.eat(&Tok::Comma) {
-                        self.skip_newlines();
+                        if matches!(self.peek(), Tok::Ident(_)) {
+                            return Err(self.variants_without_comma(&name.name, &variants));
+                        }
                         self.expect(Tok::RBrace)?;
                         break;
                     }
@@ -331,9 +335,14 @@ impl Parser {
                     span: start.to(end),
                 })
             }
-            _ => Err(self.unexpected("the library's path in quotes").with_hint(
-                "write `include \"lib/placement.migl\"`, relative to this file's folder",
-            )),
+            // A path with a `.` in it never gets here: the lexer refuses it first, with the same
+            // message (`lexer::include_without_quotes`).
+            Tok::Ident(word) => Err(self
+                .unexpected("the library's path in quotes")
+                .with_hint(format!(
+                    "the path is a string: write `include \"{word}.migl\"`, relative to this file's folder"
+                ))),
+            _ => Err(self.unexpected("the library's path in quotes")),
         }
     }
 
@@ -367,7 +376,7 @@ impl Parser {
         }
         self.expect(Tok::RParen)?;
         let span = start.to(self.prev_span());
-        let body = self.block()?;
+        let body = self.block("proc")?;
         Ok(Item::Proc(Proc {
             name,
             params,
@@ -393,6 +402,12 @@ impl Parser {
     fn shared(&mut self, start: Span) -> PResult<Item> {
         self.bump();
         let name = self.ident("the variable's name")?;
+        if matches!(
+            self.peek(),
+            Tok::Assign | Tok::Newline | Tok::Semi | Tok::RBrace | Tok::Eof
+        ) {
+            return Err(self.shared_without_type(&name.name));
+        }
         self.expect(Tok::Colon)?;
         let ty = self.type_expr()?;
         if self.peek() != &Tok::Assign {
@@ -449,7 +464,7 @@ impl Parser {
             None
         };
         let span = start.to(self.prev_span());
-        let body = self.block()?;
+        let body = self.block("task")?;
         Ok(Item::Task(Task {
             name,
             index,
@@ -516,10 +531,11 @@ impl Parser {
             Tok::IntTy => Ok(TypeExpr::Int(self.bump().span)),
             Tok::Map => {
                 let start = self.bump().span;
-                self.expect(Tok::LBracket)?;
-                let key = self.type_expr()?;
-                self.expect(Tok::RBracket)?;
-                let value = self.type_expr()?;
+                // `map[map[...` and `map[K] map[K] ...` nest like parentheses: guard the stack.
+                self.enter()?;
+                let parts = self.map_parts();
+                self.leave();
+                let (key, value) = parts?;
                 Ok(TypeExpr::Map {
                     span: start.to(value.span()),
                     key: Box::new(key),
@@ -537,6 +553,15 @@ impl Parser {
                 .unexpected("a type")
                 .with_hint("the types are `bool`, `int`, a range `a..b`, an enum, and `map[K] V`")),
         }
+    }
+
+    /// The `[K] V` of a map type.
+    fn map_parts(&mut self) -> PResult<(TypeExpr, TypeExpr)> {
+        self.expect(Tok::LBracket)?;
+        let key = self.type_expr()?;
+        self.expect(Tok::RBracket)?;
+        let value = self.type_expr()?;
+        Ok((key, value))
     }
 
     /// `lo..hi` or `lo..=hi`.

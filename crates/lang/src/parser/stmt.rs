@@ -6,9 +6,10 @@ use crate::diag::Diagnostic;
 use crate::lexer::Tok;
 
 impl Parser {
-    /// `{ stmt; stmt \n stmt }`: statements end at a newline, a `;` or the closing `}`.
-    pub(super) fn block(&mut self) -> PResult<Block> {
-        let open = self.expect(Tok::LBrace)?;
+    /// `{ stmt; stmt \n stmt }`: statements end at a newline, a `;` or the closing `}`. `owner`
+    /// is the keyword whose block it is, for the error of a `{` on the next line.
+    pub(super) fn block(&mut self, owner: &str) -> PResult<Block> {
+        let open = self.open_brace(owner)?;
         self.enter()?;
         let mut stmts = Vec::new();
         loop {
@@ -22,6 +23,9 @@ impl Parser {
                     )));
                 }
                 _ => {}
+            }
+            if let Some(d) = self.declaration_in_block(open) {
+                return Err(d);
             }
             stmts.push(self.stmt()?);
             self.end_of_statement("the statement")?;
@@ -37,6 +41,23 @@ impl Parser {
             Tok::Let => {
                 self.bump();
                 let name = self.ident("the local's name")?;
+                match self.peek() {
+                    Tok::Newline | Tok::Semi | Tok::RBrace | Tok::Eof => {
+                        return Err(Diagnostic::new(self.span(), "a local needs an initial value")
+                            .with_hint(format!(
+                                "a local is declared with the value it starts with, as in `let {} = 0`",
+                                name.name
+                            )));
+                    }
+                    Tok::Colon => {
+                        return Err(Diagnostic::new(
+                            self.span(),
+                            "`let` takes no type: a local has the type of its value",
+                        )
+                        .with_hint(format!("write `let {} = ...`", name.name)));
+                    }
+                    _ => {}
+                }
                 self.expect(Tok::Assign)?;
                 let value = self.expr()?;
                 StmtKind::Let { name, value }
@@ -86,7 +107,7 @@ impl Parser {
             }
             Tok::Atomic => {
                 self.bump();
-                let body = self.block()?;
+                let body = self.block("atomic")?;
                 return Ok(Stmt {
                     kind: StmtKind::Atomic(body),
                     span: start,
@@ -97,7 +118,7 @@ impl Parser {
                 self.bump();
                 let cond = self.expr()?;
                 let span = start.to(cond.span);
-                let body = self.block()?;
+                let body = self.block("while")?;
                 return Ok(Stmt {
                     kind: StmtKind::While { cond, body },
                     span,
@@ -109,7 +130,7 @@ impl Parser {
                 self.expect(Tok::In)?;
                 let domain = self.domain()?;
                 let span = start.to(self.prev_span());
-                let body = self.block()?;
+                let body = self.block("for")?;
                 return Ok(Stmt {
                     kind: StmtKind::For { var, domain, body },
                     span,
@@ -124,11 +145,11 @@ impl Parser {
             }
             Tok::Either => {
                 self.bump();
-                let mut branches = vec![self.block()?];
+                let mut branches = vec![self.block("either")?];
                 while self.next_line_starts_with(&Tok::Or) {
                     self.skip_newlines();
                     self.bump();
-                    branches.push(self.block()?);
+                    branches.push(self.block("or")?);
                 }
                 if branches.len() < 2 {
                     return Err(
@@ -196,7 +217,7 @@ impl Parser {
             let head = self.expect(Tok::If)?;
             let cond = self.expr()?;
             let span = head.to(cond.span);
-            let body = self.block()?;
+            let body = self.block("if")?;
             branches.push(IfBranch { cond, span, body });
             if !self.next_line_starts_with(&Tok::Else) {
                 break;
@@ -204,7 +225,7 @@ impl Parser {
             self.skip_newlines();
             self.bump();
             if self.peek() != &Tok::If {
-                otherwise = Some(self.block()?);
+                otherwise = Some(self.block("else")?);
                 break;
             }
         }

@@ -9,6 +9,8 @@ mod e2e {
     pub mod cli;
     pub mod conformance;
     pub mod formats;
+    pub mod fuzz;
+    pub mod long_states;
     pub mod models;
     pub mod reliability;
     pub mod traces;

@@ -4,7 +4,17 @@
 //! An explorer calls [`Ticker::tick`] once per state it expands. Most calls only count; every
 //! [`EVERY`] calls the ticker looks at the clock, and at most every [`POLL`] it checks the
 //! budgets and hands the caller's progress callback a [`Progress`]. So a budget is noticed within
-//! a few milliseconds of running out, and the per-state cost is one increment.
+//! a few milliseconds of running out, and the per-state cost is one decrement.
+//!
+//! One state can take long by itself: a step with a billion resolutions (`choose c in
+//! 0..1000000000`, or a `choose` in a local loop), or a state of megabytes (a map over a million
+//! keys). So the enumeration of a step's resolutions consults a [`Guard`] too, once per
+//! resolution, which looks at the budgets the same way (the clock, the stop flag, and at most
+//! every [`POLL`] the memory); once a guard trips, the state being expanded is cut and the
+//! explorer ends as when its ticker runs out. Both count in units of work: a state of more than
+//! [`UNIT_BYTES`] counts as its size over that, so a huge state looks at the clock sooner; and
+//! both space their looks by how long the last ones took, so that a costly unit of work (a long
+//! local loop) does not push a look seconds away.
 //!
 //! The state budget (`max_states`) is not here: the explorers cut at the exact state that makes
 //! it, so that its figures are the same for every explorer and thread count. Time, memory and a
@@ -17,11 +27,22 @@ use std::time::{Duration, Instant};
 
 use crate::explore::Options;
 
-/// Ticks between two looks at the clock.
+/// Ticks (expanded states of at most [`UNIT_BYTES`]) between two looks at the clock.
 pub const EVERY: u32 = 256;
+
+/// Resolutions (of states of at most [`UNIT_BYTES`]) between two looks of a [`Guard`].
+pub const GUARD_EVERY: u32 = 1024;
+
+/// The size of a state that counts as one unit of work; a larger one counts as its size over
+/// this, so that the clock is looked at after about as many bytes of state as with small ones.
+pub const UNIT_BYTES: usize = 1024;
 
 /// Time between two checks of the budgets (and two progress reports).
 pub const POLL: Duration = Duration::from_millis(25);
+
+/// The time between two looks at the clock that tickers and guards aim at, when their units of
+/// work take long enough that [`EVERY`] of them would take longer.
+const LOOK: Duration = Duration::from_millis(1);
 
 /// How far an exploration has got.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -60,9 +81,15 @@ impl StopFlag {
     }
 }
 
-/// The budgets of one exploration, shared by its threads.
+/// The budgets of one exploration, shared by its threads (and by their guards).
 #[derive(Debug)]
 pub struct Monitor {
+    budgets: Arc<Budgets>,
+}
+
+/// What a [`Monitor`] shares with the [`Guard`]s it hands out.
+#[derive(Debug)]
+struct Budgets {
     started: Instant,
     deadline: Option<(Instant, Duration)>,
     max_memory: Option<u64>,
@@ -83,40 +110,95 @@ impl Monitor {
     pub fn new(options: &Options) -> Monitor {
         let started = options.started.unwrap_or_else(Instant::now);
         Monitor {
-            started,
-            deadline: options.time_limit.map(|d| (started + d, d)),
-            max_memory: options.max_memory,
-            stop: options.stop.clone(),
-            reporter: options.progress.clone(),
-            reason: Mutex::new(None),
-            ended: AtomicBool::new(false),
-            stopped: AtomicBool::new(false),
-            last_poll: AtomicU64::new(0),
+            budgets: Arc::new(Budgets {
+                started,
+                deadline: options.time_limit.map(|d| (started + d, d)),
+                max_memory: options.max_memory,
+                stop: options.stop.clone(),
+                reporter: options.progress.clone(),
+                reason: Mutex::new(None),
+                ended: AtomicBool::new(false),
+                stopped: AtomicBool::new(false),
+                last_poll: AtomicU64::new(0),
+            }),
         }
     }
 
-    /// A ticker for one thread.
-    pub fn ticker(&self) -> Ticker<'_> {
+    /// A ticker for one thread that expands states of `state_bytes` bytes
+    /// ([`crate::State::bytes`]).
+    pub fn ticker(&self, state_bytes: usize) -> Ticker<'_> {
         Ticker {
             monitor: self,
-            count: 0,
-            last: self.started,
+            pace: Pace::new(EVERY, state_bytes),
+            last: self.budgets.started,
         }
     }
 
-    /// Why the exploration must end, if a budget ran out (as seen by any thread).
+    /// A guard for the enumeration of the resolutions of steps from states of `state_bytes`
+    /// bytes, to keep in a [`crate::step::StepLog`] of one thread.
+    pub fn guard(&self, state_bytes: usize) -> Guard {
+        Guard {
+            budgets: Some(self.budgets.clone()),
+            pace: Pace::new(GUARD_EVERY, state_bytes),
+            memory_read: None,
+            cut: false,
+        }
+    }
+
+    /// Why the exploration must end, if a budget ran out (as seen by any thread or guard).
     pub fn ended(&self) -> Option<String> {
+        self.budgets.ended()
+    }
+
+    /// Why the exploration ended, once a guard cut (it recorded the reason).
+    pub fn reason(&self) -> String {
+        self.ended()
+            .unwrap_or_else(|| "a budget ran out in the middle of a state".into())
+    }
+
+    /// Whether the exploration ended because the stop flag was raised.
+    pub fn interrupted(&self) -> bool {
+        self.budgets.stopped.load(Ordering::SeqCst)
+    }
+
+    /// Checks the budgets (whatever the tickers counted, but not more often than every
+    /// [`POLL`]), and reports `progress`.
+    pub fn poll_now(&self, progress: impl FnOnce() -> Progress) -> Option<String> {
+        let b = &self.budgets;
+        let now = Instant::now();
+        let at = (now - b.started).as_nanos() as u64;
+        let last = b.last_poll.load(Ordering::Relaxed);
+        if at.saturating_sub(last) < POLL.as_nanos() as u64 {
+            return b.ended();
+        }
+        b.last_poll.store(at, Ordering::Relaxed);
+        self.poll(now, progress)
+    }
+
+    /// Checks the budgets now, and reports `progress`.
+    fn poll(&self, now: Instant, progress: impl FnOnce() -> Progress) -> Option<String> {
+        let b = &self.budgets;
+        if let Some(reason) = b.ended() {
+            return Some(reason);
+        }
+        if let Some(r) = &b.reporter {
+            let mut p = progress();
+            p.elapsed = now - b.started;
+            (r.0)(&p);
+        }
+        b.check(now, true)
+    }
+}
+
+impl Budgets {
+    fn ended(&self) -> Option<String> {
         if !self.ended.load(Ordering::Relaxed) {
             return None;
         }
         self.reason.lock().map(|r| r.clone()).unwrap_or_default()
     }
 
-    /// Whether the exploration ended because the stop flag was raised.
-    pub fn interrupted(&self) -> bool {
-        self.stopped.load(Ordering::SeqCst)
-    }
-
+    /// Records why the exploration must end (the first reason given stays) and returns it.
     fn end(&self, reason: String) -> String {
         if let Ok(mut r) = self.reason.lock() {
             r.get_or_insert(reason);
@@ -126,28 +208,10 @@ impl Monitor {
         reason
     }
 
-    /// Checks the budgets (whatever the tickers counted, but not more often than every
-    /// [`POLL`]), and reports `progress`.
-    pub fn poll_now(&self, progress: impl FnOnce() -> Progress) -> Option<String> {
-        let now = Instant::now();
-        let at = (now - self.started).as_nanos() as u64;
-        let last = self.last_poll.load(Ordering::Relaxed);
-        if at.saturating_sub(last) < POLL.as_nanos() as u64 {
-            return self.ended();
-        }
-        self.last_poll.store(at, Ordering::Relaxed);
-        self.poll(now, progress)
-    }
-
-    /// Checks the budgets now, and reports `progress`.
-    fn poll(&self, now: Instant, progress: impl FnOnce() -> Progress) -> Option<String> {
+    /// Whether a budget ran out at `now` (the memory only read when `memory`); records why.
+    fn check(&self, now: Instant, memory: bool) -> Option<String> {
         if let Some(reason) = self.ended() {
             return Some(reason);
-        }
-        if let Some(r) = &self.reporter {
-            let mut p = progress();
-            p.elapsed = now - self.started;
-            (r.0)(&p);
         }
         if self.stop.as_ref().is_some_and(StopFlag::raised) {
             let reason = self.end("interrupted".into());
@@ -163,6 +227,9 @@ impl Monitor {
                 )));
             }
         }
+        if !memory {
+            return None;
+        }
         if let (Some(limit), Some(used)) = (self.max_memory, resident_bytes()) {
             if used >= limit {
                 return Some(self.end(format!(
@@ -176,10 +243,67 @@ impl Monitor {
     }
 }
 
+/// When to look at the clock: after `every` units of work, where `every` adapts to how long
+/// the units take (see [`LOOK`]) up to `most`, which is smaller for larger states.
+#[derive(Debug, Clone)]
+struct Pace {
+    /// Units left before the next look.
+    left: u32,
+    every: u32,
+    most: u32,
+    /// The last look, once there was one.
+    last: Option<Instant>,
+}
+
+impl Pace {
+    /// Looks every `most_small` units of a state of at most [`UNIT_BYTES`], fewer for a larger one.
+    fn new(most_small: u32, state_bytes: usize) -> Pace {
+        let units = state_bytes.div_ceil(UNIT_BYTES).max(1);
+        let most = (most_small as usize / units).max(1) as u32;
+        Pace {
+            left: most,
+            every: most,
+            most,
+            last: None,
+        }
+    }
+
+    /// A pace that never looks (it counts down from `u32::MAX`, then starts again).
+    fn never() -> Pace {
+        Pace {
+            left: u32::MAX,
+            every: u32::MAX,
+            most: u32::MAX,
+            last: None,
+        }
+    }
+
+    /// Counts one unit of work; whether it is time to look.
+    #[inline]
+    fn due(&mut self) -> bool {
+        self.left -= 1;
+        self.left == 0
+    }
+
+    /// Notes a look at `now`: the next one comes after as many units as should take [`LOOK`],
+    /// going by the last ones (at most twice as many as before, at most `most`).
+    fn looked(&mut self, now: Instant) {
+        if let Some(last) = self.last {
+            let took = now.saturating_duration_since(last).as_nanos().max(1);
+            let fit = u128::from(self.every) * LOOK.as_nanos() / took;
+            let most = self.most.min(self.every.saturating_mul(2));
+            self.every = fit.clamp(1, u128::from(most)) as u32;
+        }
+        self.last = Some(now);
+        self.left = self.every;
+    }
+}
+
 /// One thread's view of a [`Monitor`].
 pub struct Ticker<'a> {
     monitor: &'a Monitor,
-    count: u32,
+    pace: Pace,
+    /// The last poll of the budgets.
     last: Instant,
 }
 
@@ -188,17 +312,84 @@ impl Ticker<'_> {
     /// by `progress` only then). `Some(reason)` once the exploration must end.
     #[inline]
     pub fn tick(&mut self, progress: impl FnOnce() -> Progress) -> Option<String> {
-        self.count += 1;
-        if self.count < EVERY {
+        if !self.pace.due() {
             return None;
         }
-        self.count = 0;
         let now = Instant::now();
+        self.pace.looked(now);
         if now.duration_since(self.last) < POLL {
             return None;
         }
         self.last = now;
         self.monitor.poll(now, progress)
+    }
+}
+
+/// The budgets as the enumeration of a step's resolutions sees them
+/// ([`crate::semantics::Semantics::for_each_resolution_into`] spends one unit per resolution):
+/// now and then it looks at the clock, the stop flag, whether another thread ended the
+/// exploration and, at most every [`POLL`], the memory. Once a budget has run out the guard
+/// *cuts*: the enumeration stops early, and so does every later one, so the explorer must not
+/// draw any conclusion from the state being expanded (the reason is recorded in the
+/// [`Monitor`]). The default guard is unarmed: it never cuts (replay, and callers that want
+/// every resolution).
+#[derive(Debug, Clone)]
+pub struct Guard {
+    budgets: Option<Arc<Budgets>>,
+    pace: Pace,
+    /// When the memory was last read.
+    memory_read: Option<Instant>,
+    cut: bool,
+}
+
+impl Default for Guard {
+    fn default() -> Guard {
+        Guard {
+            budgets: None,
+            pace: Pace::never(),
+            memory_read: None,
+            cut: false,
+        }
+    }
+}
+
+impl Guard {
+    /// Counts one resolution; whether the enumeration must stop here (a budget ran out).
+    #[inline]
+    pub fn spend(&mut self) -> bool {
+        self.pace.due() && self.look()
+    }
+
+    /// Whether a budget ran out: the enumerations since were cut short.
+    #[inline]
+    pub fn cut(&self) -> bool {
+        self.cut
+    }
+
+    #[cold]
+    fn look(&mut self) -> bool {
+        if self.cut {
+            self.pace.left = 1;
+            return true;
+        }
+        let Some(budgets) = &self.budgets else {
+            self.pace.left = u32::MAX;
+            return false;
+        };
+        let now = Instant::now();
+        self.pace.looked(now);
+        let memory = budgets.max_memory.is_some()
+            && self
+                .memory_read
+                .is_none_or(|t| now.duration_since(t) >= POLL);
+        if memory {
+            self.memory_read = Some(now);
+        }
+        if budgets.check(now, memory).is_some() {
+            self.cut = true;
+            self.pace.left = 1;
+        }
+        self.cut
     }
 }
 
@@ -251,7 +442,7 @@ mod tests {
             ..Options::default()
         };
         let monitor = Monitor::new(&options);
-        let mut ticker = monitor.ticker();
+        let mut ticker = monitor.ticker(0);
         let reason = (0..EVERY).find_map(|_| ticker.tick(Progress::default));
         assert_eq!(reason.as_deref(), Some("the time limit of 0ms ran out"));
         assert_eq!(
@@ -274,7 +465,7 @@ mod tests {
             ..Options::default()
         };
         let monitor = Monitor::new(&options);
-        let mut ticker = monitor.ticker();
+        let mut ticker = monitor.ticker(0);
         assert_eq!(
             (0..EVERY).find_map(|_| ticker.tick(Progress::default)),
             None
@@ -288,6 +479,60 @@ mod tests {
         let reason = (0..EVERY).find_map(|_| ticker.tick(progress));
         assert_eq!(reason.as_deref(), Some("interrupted"));
         assert_eq!(*seen.lock().expect("not poisoned"), vec![0, 7]);
+    }
+
+    #[test]
+    fn a_guard_cuts_within_its_pace_and_stays_cut() {
+        let options = Options {
+            time_limit: Some(Duration::from_millis(0)),
+            started: Some(Instant::now() - Duration::from_secs(1)),
+            ..Options::default()
+        };
+        let monitor = Monitor::new(&options);
+        let mut guard = monitor.guard(100);
+        let spent = (1..=GUARD_EVERY).find(|_| guard.spend());
+        assert_eq!(spent, Some(GUARD_EVERY));
+        assert!(guard.cut() && guard.spend() && guard.spend());
+        assert_eq!(
+            monitor.ended().as_deref(),
+            Some("the time limit of 0ms ran out")
+        );
+        // A state of megabytes looks at every resolution; an unarmed guard never cuts.
+        let mut huge = monitor.guard(8 << 20);
+        assert!(huge.spend());
+        let mut unarmed = Guard::default();
+        assert!(!(0..10 * GUARD_EVERY).any(|_| unarmed.spend()));
+    }
+
+    #[test]
+    fn a_guard_sees_the_stop_flag_and_the_monitor_records_it() {
+        let stop = StopFlag::default();
+        let options = Options {
+            stop: Some(stop.clone()),
+            ..Options::default()
+        };
+        let monitor = Monitor::new(&options);
+        let mut guard = monitor.guard(0);
+        assert!(!(0..GUARD_EVERY).any(|_| guard.spend()));
+        stop.raise();
+        assert!((0..GUARD_EVERY).any(|_| guard.spend()));
+        assert!(monitor.interrupted());
+        // Another thread's guard stops too.
+        let mut other = monitor.guard(0);
+        assert!((0..GUARD_EVERY).any(|_| other.spend()));
+        assert_eq!(monitor.reason(), "interrupted");
+    }
+
+    #[test]
+    fn a_ticker_looks_at_every_state_of_megabytes() {
+        let options = Options {
+            time_limit: Some(Duration::from_millis(0)),
+            started: Some(Instant::now() - Duration::from_secs(1)),
+            ..Options::default()
+        };
+        let monitor = Monitor::new(&options);
+        let mut ticker = monitor.ticker(8 << 20);
+        assert!(ticker.tick(Progress::default).is_some());
     }
 
     #[test]

@@ -46,18 +46,38 @@ pub fn explore(model: &Model, options: &Options, cache: usize) -> (Found, Stats)
     let cache = cache.max(1);
     let mut explored = vec![0u64; cache];
     let mut on_path: FxHashSet<u64> = FxHashSet::default();
-    let mut log = StepLog::default();
-    let initial = sem.initial();
+    let mut initial = sem.initial();
+    let monitor = Monitor::new(options);
+    let bytes = initial.bytes();
+    let (mut log, mut scratch) = (StepLog::default(), StepLog::default());
+    log.guard = monitor.guard(bytes);
+    scratch.guard = monitor.guard(bytes);
+    // What ends the search when a guard cut the state being expanded or checked.
+    let cut = |stats: Stats| {
+        let stats = Stats {
+            bytes: (cache * 8) as u64,
+            ..stats
+        };
+        (Found::Incomplete(monitor.reason()), stats)
+    };
     stats.states = 1;
-    if sem.check_state(&initial) != StateCheck::Fine {
+    let check = sem.check_state_in(&mut initial, &mut scratch, |_, _| true);
+    if scratch.cut() {
+        return cut(stats);
+    }
+    if check != StateCheck::Fine {
         return (Found::Violation(Schedule::default()), stats);
     }
     let fp = fingerprint(&initial);
     on_path.insert(fp);
+    let todo = successors(&sem, &initial, &mut log, &mut stats);
+    if log.cut() {
+        return cut(stats);
+    }
     let mut path = vec![Frame {
         fp,
         step: None,
-        todo: successors(&sem, &initial, &mut log, &mut stats),
+        todo,
     }];
     let schedule_of = |path: &[Frame], last: ScheduleStep| Schedule {
         steps: path
@@ -66,8 +86,7 @@ pub fn explore(model: &Model, options: &Options, cache: usize) -> (Found, Stats)
             .chain(std::iter::once(last))
             .collect(),
     };
-    let monitor = Monitor::new(options);
-    let mut ticker = monitor.ticker();
+    let mut ticker = monitor.ticker(bytes);
     while !path.is_empty() {
         let depth = path.len();
         let progress = || Progress {
@@ -90,7 +109,7 @@ pub fn explore(model: &Model, options: &Options, cache: usize) -> (Found, Stats)
             explored[(done.fp % cache as u64) as usize] = done.fp;
             continue;
         };
-        let next = match outcome {
+        let mut next = match outcome {
             Outcome::Violation => return (Found::Violation(schedule_of(&path, step)), stats),
             Outcome::Next(next) => next,
         };
@@ -100,7 +119,11 @@ pub fn explore(model: &Model, options: &Options, cache: usize) -> (Found, Stats)
         }
         stats.states += 1;
         stats.depth = stats.depth.max(path.len());
-        if sem.check_state(&next) != StateCheck::Fine {
+        let check = sem.check_state_in(&mut next, &mut scratch, |_, _| true);
+        if scratch.cut() {
+            return cut(stats);
+        }
+        if check != StateCheck::Fine {
             return (Found::Violation(schedule_of(&path, step)), stats);
         }
         if options.max_states.is_some_and(|m| stats.states >= m) {
@@ -112,6 +135,10 @@ pub fn explore(model: &Model, options: &Options, cache: usize) -> (Found, Stats)
         }
         on_path.insert(fp);
         let todo = successors(&sem, &next, &mut log, &mut stats);
+        // Only some of its successors: the search could no longer prove anything.
+        if log.cut() {
+            return cut(stats);
+        }
         path.push(Frame {
             fp,
             step: Some(step),
@@ -123,7 +150,7 @@ pub fn explore(model: &Model, options: &Options, cache: usize) -> (Found, Stats)
 }
 
 /// Every transition of `state`, in reverse of the breadth-first order (so that popping from the
-/// end takes tasks and resolutions in ascending order).
+/// end takes tasks and resolutions in ascending order); only some of them if `log` cuts.
 fn successors(
     sem: &Semantics<'_>,
     state: &State,

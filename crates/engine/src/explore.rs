@@ -239,9 +239,24 @@ struct Parent {
 pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
     let sem = Semantics::new(model);
     let mut stats = Stats::default();
-    let init = sem.initial();
+    let mut init = sem.initial();
     stats.states = 1;
-    if sem.check_state(&init) != StateCheck::Fine {
+    let monitor = Monitor::new(options);
+    let bytes = init.bytes();
+    // The step's log, and the checks' (they run inside the enumeration): both under the budgets.
+    let mut log = StepLog {
+        guard: monitor.guard(bytes),
+        ..StepLog::default()
+    };
+    let mut scratch = StepLog {
+        guard: monitor.guard(bytes),
+        ..StepLog::default()
+    };
+    let check = sem.check_state_in(&mut init, &mut scratch, |_, _| true);
+    if let Some(reason) = monitor.ended() {
+        return (Found::Incomplete(reason), stats);
+    }
+    if check != StateCheck::Fine {
         return (Found::Violation(Schedule::default()), stats);
     }
     let mut index: FxHashMap<State, u32> = FxHashMap::default();
@@ -249,7 +264,6 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
     let mut queue: VecDeque<(u32, State)> = VecDeque::new();
     index.insert(init.clone(), 0);
     queue.push_back((0, init));
-    let mut log = StepLog::default();
 
     let path = |parents: &[Option<Parent>], mut at: u32, last: ScheduleStep| {
         let mut steps = vec![last];
@@ -261,8 +275,7 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
         Schedule { steps }
     };
 
-    let monitor = Monitor::new(options);
-    let mut ticker = monitor.ticker();
+    let mut ticker = monitor.ticker(bytes);
     while let Some((id, state)) = queue.pop_front() {
         let depth = parents[id as usize].as_ref().map_or(0, |p| p.depth);
         let progress = || Progress {
@@ -305,7 +318,10 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
                     return true;
                 }
                 let new_id = parents.len() as u32;
-                let check = sem.check_state(&next);
+                let check = sem.check_state_in(&mut next, &mut scratch, |_, _| true);
+                if scratch.cut() {
+                    return false;
+                }
                 index.insert(next.clone(), new_id);
                 parents.push(Some(Parent {
                     parent: id,
@@ -325,6 +341,11 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
                 queue.push_back((new_id, next));
                 true
             });
+            // A state whose expansion was cut tells nothing, not even the violation it found
+            // first (the budgets end the search the same way wherever they run out).
+            if let Some(reason) = monitor.ended() {
+                return (Found::Incomplete(reason), stats);
+            }
             if let Some(step) = found {
                 return (Found::Violation(path(&parents, id, step)), stats);
             }

@@ -85,7 +85,9 @@ impl<'m> Semantics<'m> {
     }
 
     /// Calls `f` with every resolution of `task`'s step from `state`, in ascending order of the
-    /// choices, with the choices made and the step's log. Stops early when `f` returns false.
+    /// choices, with the choices made and the step's log. Stops early when `f` returns false, or
+    /// when the guard of `log` cuts (a budget ran out: see [`StepLog::cut`]; the resolutions
+    /// seen are then only some of them).
     pub fn for_each_resolution(
         &self,
         state: &State,
@@ -122,7 +124,8 @@ impl<'m> Semantics<'m> {
         };
         en.forced.clear();
         let mut choices = spare.choices;
-        loop {
+        // One unit of the guard per resolution: a step can have billions of them.
+        while !log.guard.spend() {
             en.points.clear();
             log.clear();
             let end = step::step_into(self.model, &self.layout, state, task, &mut en, log, next);
@@ -152,10 +155,20 @@ impl<'m> Semantics<'m> {
     /// Whether some resolution of `task`'s step is enabled (runs or fails) in `state`; if none is,
     /// what the first resolution waits for.
     pub fn wait_of(&self, state: &State, task: usize) -> Option<(WaitFor, Span)> {
+        self.wait_of_in(state, task, &mut StepLog::default())
+    }
+
+    /// [`Semantics::wait_of`] with `log` as scratch space, under its guard: the answer means
+    /// nothing once [`StepLog::cut`].
+    pub fn wait_of_in(
+        &self,
+        state: &State,
+        task: usize,
+        log: &mut StepLog,
+    ) -> Option<(WaitFor, Span)> {
         let mut wait = None;
         let mut enabled = false;
-        let mut log = StepLog::default();
-        self.for_each_resolution(state, task, &mut log, |r, _, _| match r {
+        self.for_each_resolution(state, task, log, |r, _, _| match r {
             StepResult::Blocked { wait: w, span } => {
                 wait.get_or_insert((w, span));
                 true
@@ -216,7 +229,9 @@ impl<'m> Semantics<'m> {
 
     /// [`Semantics::check_state`] without allocating. `may_block(task, pc)` says whether the step
     /// of unfinished `task` at `pc` could block at all (false lets the deadlock check skip running it);
-    /// `log` is scratch space. `state` is only read (the `mut` is the evaluator's).
+    /// `log` is scratch space, and its guard bounds the deadlock check: once [`StepLog::cut`], the
+    /// answer is [`StateCheck::Fine`] whatever the state, and means nothing (the explorer must
+    /// end). `state` is only read (the `mut` is the evaluator's).
     pub fn check_state_in(
         &self,
         state: &mut State,
@@ -261,9 +276,12 @@ impl<'m> Semantics<'m> {
         {
             return StateCheck::Fine;
         }
+        let state = &*state;
+        // Every resolution blocked, as far as a cut enumeration saw, is no deadlock.
         if tasks
             .filter(unfinished)
-            .all(|t| self.wait_of(state, t).is_some())
+            .all(|t| self.wait_of_in(state, t, log).is_some())
+            && !log.cut()
         {
             StateCheck::Deadlock
         } else {

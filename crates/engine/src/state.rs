@@ -95,6 +95,13 @@ impl State {
         self.lu.copy_from_slice(&other.lu);
     }
 
+    /// The bytes of its values (not counting the boxes): what copying it costs.
+    pub fn bytes(&self) -> usize {
+        (self.shared.len() + self.locals.len()) * 8
+            + (self.locks.len() + self.pcs.len()) * 4
+            + self.lu.len()
+    }
+
     pub fn finished(&self, layout: &Layout, task: usize) -> bool {
         self.pcs[task] >= layout.ends[task]
     }

@@ -8,6 +8,7 @@
 use migcheck_lang::ir::{BinOp, Domain, Expr, InstrKind, Model, TaskBody, UnOp, ValueType};
 use migcheck_lang::Span;
 
+use crate::budget::Guard;
 use crate::schedule::ChoiceKind;
 use crate::state::{Layout, State};
 
@@ -128,6 +129,8 @@ pub struct StepLog {
     /// Buffers that enumerating a step's resolutions reuses from call to call
     /// ([`crate::semantics::Semantics::for_each_resolution_into`]), so that it allocates nothing.
     pub(crate) spare: crate::semantics::Spare,
+    /// The budgets that enumeration honours, one resolution at a time (unarmed by default).
+    pub guard: Guard,
 }
 
 impl StepLog {
@@ -138,6 +141,14 @@ impl StepLog {
         }
     }
 
+    /// Whether a budget ran out while this log enumerated resolutions: the enumerations since
+    /// were cut short, so what they found is not the whole story (see [`Guard`]).
+    #[inline]
+    pub fn cut(&self) -> bool {
+        self.guard.cut()
+    }
+
+    /// Clears what the last step did (the guard stays as it is).
     pub fn clear(&mut self) {
         self.reads.clear();
         self.writes.clear();

@@ -15,7 +15,7 @@ use crate::explore::{Found, Options, Stats};
 use crate::schedule::{Choice, Schedule, ScheduleStep};
 use crate::semantics::{Semantics, StateCheck};
 use crate::state::State;
-use crate::step::{StepLog, StepResult};
+use crate::step::{StepEnd, StepLog};
 
 /// How runs are sampled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,12 +87,15 @@ impl Rng {
     }
 }
 
-/// A transition of one run's current state.
-struct Move {
-    task: usize,
-    choices: Vec<Choice>,
-    result: StepResult,
+/// What the runs of one sampling reuse: the ticker, and the logs (under the budgets) and buffers
+/// of a step.
+struct Runner<'a> {
+    ticker: Ticker<'a>,
     log: StepLog,
+    scratch: StepLog,
+    /// Per task: how many resolutions of its step are enabled.
+    enabled: Vec<u64>,
+    next: State,
 }
 
 /// Runs the sampling.
@@ -100,8 +103,25 @@ pub fn sample(model: &Model, sampling: &Sampling, options: &Options) -> (Found, 
     let sem = Semantics::new(model);
     let mut stats = Stats::default();
     let mut sampled = Sampled::default();
-    let initial = sem.initial();
-    if sem.check_state(&initial) != StateCheck::Fine {
+    let mut initial = sem.initial();
+    let monitor = Monitor::new(options);
+    let bytes = initial.bytes();
+    let mut runner = Runner {
+        ticker: monitor.ticker(bytes),
+        log: StepLog {
+            guard: monitor.guard(bytes),
+            ..StepLog::default()
+        },
+        scratch: StepLog {
+            guard: monitor.guard(bytes),
+            ..StepLog::default()
+        },
+        enabled: vec![0; model.tasks.len()],
+        next: initial.clone(),
+    };
+    let check = sem.check_state_in(&mut initial, &mut runner.scratch, |_, _| true);
+    let mut ended = monitor.ended();
+    if ended.is_none() && check != StateCheck::Fine {
         sampled.runs = 1;
         return (Found::Violation(Schedule::default()), stats, sampled);
     }
@@ -112,10 +132,8 @@ pub fn sample(model: &Model, sampling: &Sampling, options: &Options) -> (Found, 
         .map(|t| model.bodies[t.body as usize].code.len() as u64)
         .sum::<u64>()
         .max(1);
-    let monitor = Monitor::new(options);
-    let mut ticker = monitor.ticker();
-    let mut ended = None;
-    for run in sampling.first_run..sampling.first_run.saturating_add(sampling.runs) {
+    let runs = if ended.is_some() { 0 } else { sampling.runs };
+    for run in sampling.first_run..sampling.first_run.saturating_add(runs) {
         let mut rng = Rng::new(sampling.seed, run);
         let (failed, steps) = one_run(
             &sem,
@@ -124,8 +142,9 @@ pub fn sample(model: &Model, sampling: &Sampling, options: &Options) -> (Found, 
             &mut rng,
             longest,
             &mut stats,
-            &mut ticker,
+            &mut runner,
         );
+        // A run that a budget ended (between two steps, or inside one) does not count.
         if let Some(reason) = monitor.ended() {
             ended = Some(reason);
             break;
@@ -166,7 +185,8 @@ pub fn sample(model: &Model, sampling: &Sampling, options: &Options) -> (Found, 
     (found, stats, sampled)
 }
 
-/// One run: its violation's schedule, if it reached one, and the steps it took.
+/// One run: its violation's schedule, if it reached one, and the steps it took. A run that a
+/// budget ends (the monitor says so) stops at once with neither.
 fn one_run(
     sem: &Semantics<'_>,
     initial: &State,
@@ -174,7 +194,7 @@ fn one_run(
     rng: &mut Rng,
     length: u64,
     stats: &mut Stats,
-    ticker: &mut Ticker<'_>,
+    runner: &mut Runner<'_>,
 ) -> (Option<Schedule>, u64) {
     let tasks = sem.model.tasks.len();
     let mut state = initial.clone();
@@ -195,7 +215,13 @@ fn one_run(
         }
         Sampler::Random => (Vec::new(), Vec::new()),
     };
-    let mut log = StepLog::default();
+    let Runner {
+        ticker,
+        log,
+        scratch,
+        enabled,
+        next,
+    } = runner;
     for step in 0..sampling.max_steps {
         let progress = || Progress {
             states: stats.states,
@@ -206,66 +232,76 @@ fn one_run(
         if ticker.tick(progress).is_some() {
             return (None, step);
         }
-        let mut options: Vec<Move> = Vec::new();
-        for task in 0..tasks {
+        // The enabled resolutions are counted, then the one picked is found again: a step may
+        // have billions of them, which are not worth keeping.
+        for (task, n) in enabled.iter_mut().enumerate() {
+            *n = 0;
             if state.finished(&sem.layout, task) {
                 continue;
             }
-            sem.for_each_resolution(&state, task, &mut log, |result, choices, log| {
-                if !matches!(result, StepResult::Blocked { .. }) {
-                    options.push(Move {
-                        task,
-                        choices: choices.to_vec(),
-                        result,
-                        log: log.clone(),
-                    });
-                }
+            sem.for_each_resolution_into(&state, task, log, next, |end, _, _, _| {
+                *n += u64::from(!matches!(end, StepEnd::Blocked { .. }));
                 true
             });
         }
-        if options.is_empty() {
-            // Every task finished, or a deadlock: both were checked when the state was reached.
+        if log.cut() {
             return (None, step);
         }
+        let can_step = (0..tasks).filter(|&t| enabled[t] > 0);
         let task = match sampling.sampler {
             Sampler::Random => {
-                let mut ts: Vec<usize> = options.iter().map(|o| o.task).collect();
-                ts.dedup();
+                let ts: Vec<usize> = can_step.collect();
+                if ts.is_empty() {
+                    // Every task finished, or a deadlock: both were checked when the state was
+                    // reached.
+                    return (None, step);
+                }
                 ts[rng.below(ts.len() as u64) as usize]
             }
             Sampler::Pct { .. } => {
-                let t = options
-                    .iter()
-                    .map(|o| o.task)
-                    .max_by_key(|&t| priority[t])
-                    .expect("not empty");
+                let Some(t) = can_step.max_by_key(|&t| priority[t]) else {
+                    return (None, step);
+                };
                 if let Some(i) = change_points.iter().position(|&c| c == step) {
                     priority[t] = i as u64;
                 }
                 t
             }
         };
-        let mine: Vec<usize> = (0..options.len())
-            .filter(|&i| options[i].task == task)
-            .collect();
-        let pick = options.swap_remove(mine[rng.below(mine.len() as u64) as usize]);
-        schedule.steps.push(ScheduleStep {
-            task,
-            choices: pick.choices,
-        });
-        stats.transitions += 1;
-        match pick.result {
-            StepResult::Next(mut next) => {
-                if sem.apply_lost_update(&mut next, task, &pick.log).is_some()
-                    || sem.check_state(&next) != StateCheck::Fine
-                {
-                    return (Some(schedule), step + 1);
+        let mut pick = rng.below(enabled[task]);
+        // The resolution picked: its choices, and its state unless it fails or loses an update.
+        let mut taken: Option<(Vec<Choice>, bool)> = None;
+        sem.for_each_resolution_into(&state, task, log, next, |end, choices, log, next| {
+            let fine = match end {
+                StepEnd::Blocked { .. } => return true,
+                _ if pick > 0 => {
+                    pick -= 1;
+                    return true;
                 }
-                stats.states += 1;
-                state = next;
-            }
-            _ => return (Some(schedule), step + 1),
+                StepEnd::Ran => sem.apply_lost_update(next, task, log).is_none(),
+                _ => false,
+            };
+            taken = Some((choices.to_vec(), fine));
+            false
+        });
+        let Some((choices, fine)) = taken else {
+            // Cut by a budget before it got there.
+            return (None, step);
+        };
+        schedule.steps.push(ScheduleStep { task, choices });
+        stats.transitions += 1;
+        if !fine {
+            return (Some(schedule), step + 1);
         }
+        let check = sem.check_state_in(next, scratch, |_, _| true);
+        if scratch.cut() {
+            return (None, step);
+        }
+        if check != StateCheck::Fine {
+            return (Some(schedule), step + 1);
+        }
+        stats.states += 1;
+        std::mem::swap(&mut state, next);
     }
     (None, sampling.max_steps)
 }

@@ -218,8 +218,11 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
     let reduce = !options.no_reduction;
     let sem = &fast.sem;
     let mut stats = Stats::default();
-    let (mut log, mut scratch) = (StepLog::default(), StepLog::default());
     let mut state = sem.initial();
+    let monitor = Monitor::new(options);
+    let (mut log, mut scratch) = (StepLog::default(), StepLog::default());
+    log.guard = monitor.guard(state.bytes());
+    scratch.guard = monitor.guard(state.bytes());
     let mut next = state.clone();
     let mut packer = Packer::new(model, &sem.layout, &fast.analysis);
     let mut key = vec![0u64; packer.words];
@@ -230,7 +233,11 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
     trace.record(root, 0)?;
     trace.end_level();
     stats.states = 1;
-    if fast.check(&mut state, &mut scratch) != StateCheck::Fine {
+    let check = fast.check(&mut state, &mut scratch);
+    if let Some(reason) = monitor.ended() {
+        return Ok((Found::Incomplete(reason), stats));
+    }
+    if check != StateCheck::Fine {
         return Ok((Found::Violation(Schedule::default()), stats));
     }
     let mut current = Level::default();
@@ -241,8 +248,7 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
     current.words.extend_from_slice(&key);
     current.fps.push(root);
     let mut depth = 0usize;
-    let monitor = Monitor::new(options);
-    let mut ticker = monitor.ticker();
+    let mut ticker = monitor.ticker(state.bytes());
     let result = 'search: loop {
         if current.fps.is_empty() {
             break Found::Nothing;
@@ -271,6 +277,9 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
             } else {
                 None
             };
+            if log.cut() {
+                break 'search Found::Incomplete(monitor.reason());
+            }
             let mut back_edge = false;
             for (pass, task) in passes(model.tasks.len()) {
                 if !fast.in_pass(&state, plan, back_edge, pass, task) {
@@ -313,7 +322,11 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
                         }
                         stats.states += 1;
                         stats.depth = stats.depth.max(depth + 1);
-                        if fast.check(next, &mut scratch) != StateCheck::Fine {
+                        let check = fast.check(next, &mut scratch);
+                        if scratch.cut() {
+                            return false;
+                        }
+                        if check != StateCheck::Fine {
                             found = Some(step());
                             return false;
                         }
@@ -347,6 +360,10 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
                 );
                 if let Some(e) = failure {
                     return Err(e);
+                }
+                // The plan or the enumeration was cut: this state tells nothing.
+                if log.cut() || scratch.cut() {
+                    break 'search Found::Incomplete(monitor.reason());
                 }
                 if let Some(step) = found {
                     let path = trace.path(parent, depth)?;

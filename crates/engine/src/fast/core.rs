@@ -103,7 +103,8 @@ impl<'m> Fast<'m> {
     }
 
     /// The persistent set of tasks to expand in `state` (see [`por`]), as a bit mask, or `None`
-    /// for all. `next` and `log` are scratch space.
+    /// for all. `next` and `log` are scratch space; once `log` is cut by its guard, the plan means
+    /// nothing (a task may look disabled, or its accesses partly seen) and the caller must end.
     pub fn plan(&self, state: &State, next: &mut State, log: &mut StepLog) -> Option<u64> {
         let tasks = self.sem.model.tasks.len();
         if tasks > 64 {

@@ -146,6 +146,75 @@ impl Batch {
     }
 }
 
+/// The longest [`Batch`]: the successors of a state are looked up this many at a time.
+const BATCH: usize = 1024;
+
+/// Where the search is: the state being expanded, the end of its level, and the level's depth.
+#[derive(Debug, Clone, Copy)]
+struct At {
+    cursor: usize,
+    level_end: usize,
+    depth: usize,
+}
+
+/// What looking up a batch came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lookup {
+    /// Every successor looked up; nothing to stop for.
+    Fine,
+    /// Successor `i` of the batch is new and breaks a check.
+    Violation(usize),
+    /// The state budget ran out at a new successor.
+    OverBudget,
+    /// A guard cut the check of a new successor (a budget ran out).
+    Cut,
+}
+
+/// Looks up the batch's successors in order, as if one at a time: stores and checks each new
+/// one, notes a step back to an earlier level in `back_edge`, and counts. The batch is emptied
+/// of successors (not of its failing transition) unless a successor stops the search.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the explorer's state, passed apart so that the enumeration's closure can lend it"
+)]
+fn look_up(
+    fast: &Fast<'_>,
+    options: &Options,
+    at: At,
+    batch: &mut Batch,
+    table: &mut Table,
+    parents: &mut Vec<u32>,
+    stats: &mut Stats,
+    scratch: &mut StepLog,
+    back_edge: &mut bool,
+) -> Lookup {
+    for i in 0..batch.len() {
+        stats.transitions += 1;
+        let (id, new) = table.insert_hashed(batch.key(i), batch.hashes[i]);
+        if !new {
+            *back_edge |= id < at.level_end;
+            continue;
+        }
+        parents.push(at.cursor as u32);
+        stats.states += 1;
+        stats.depth = stats.depth.max(at.depth + 1);
+        let check = fast.check(&mut batch.states[i], scratch);
+        if scratch.cut() {
+            return Lookup::Cut;
+        }
+        if check != StateCheck::Fine {
+            return Lookup::Violation(i);
+        }
+        if options.max_states.is_some_and(|m| stats.states >= m) {
+            return Lookup::OverBudget;
+        }
+    }
+    let failing = batch.failing.take();
+    batch.clear();
+    batch.failing = failing;
+    Lookup::Fine
+}
+
 /// Widens the field that overflowed and re-packs the table. (`like` is any state of the model.)
 fn widen(packer: &mut Packer, table: &mut Table, overflow: pack::Overflow, like: &State) {
     let old = std::mem::replace(packer, packer.widen(overflow));
@@ -165,9 +234,16 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
     let reduce = !options.no_reduction;
     let sem = &fast.sem;
     let mut stats = Stats::default();
-    let mut log = StepLog::default();
-    let mut scratch = StepLog::default();
     let mut state = sem.initial();
+    let monitor = Monitor::new(options);
+    let mut log = StepLog {
+        guard: monitor.guard(state.bytes()),
+        ..StepLog::default()
+    };
+    let mut scratch = StepLog {
+        guard: monitor.guard(state.bytes()),
+        ..StepLog::default()
+    };
     let mut next = state.clone();
     let mut packer = Packer::new(model, &sem.layout, &fast.analysis);
     let mut key = vec![0u64; packer.words];
@@ -196,7 +272,11 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
             stats.states = 1;
             pack(&mut packer, &mut table, &state, &mut key);
             table.insert(&key);
-            if fast.check(&mut state, &mut scratch) != StateCheck::Fine {
+            let check = fast.check(&mut state, &mut scratch);
+            if let Some(reason) = monitor.ended() {
+                return (Found::Incomplete(reason), stats);
+            }
+            if check != StateCheck::Fine {
                 return (Found::Violation(Schedule::default()), stats);
             }
             (cursor, level_end, depth) = (0, 1, 0);
@@ -205,8 +285,7 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
     let mut level_start = cursor;
     let mut level_stats = stats;
     let mut result = None;
-    let monitor = Monitor::new(options);
-    let mut ticker = monitor.ticker();
+    let mut ticker = monitor.ticker(state.bytes());
     'search: while cursor < table.len() {
         if cursor == level_end {
             depth += 1;
@@ -221,7 +300,126 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
             queue: (table.len() - cursor) as u64,
             ..Progress::default()
         };
-        if let Some(reason) = ticker.tick(progress) {
+        // A budget ran out between two states, or (a guard cut) while expanding this one.
+        let ended = match ticker.tick(progress) {
+            Some(reason) => Some(reason),
+            None => 'expand: {
+                parent_key.clear();
+                parent_key.extend_from_slice(table.get(cursor));
+                packer.unpack(&parent_key, &mut state);
+                let plan = if reduce {
+                    fast.plan(&state, &mut next, &mut log)
+                } else {
+                    None
+                };
+                let mut back_edge = false;
+                let at = At {
+                    cursor,
+                    level_end,
+                    depth,
+                };
+                for pass in 0..2u8 {
+                    // Every successor of the pass first (their index slots fetched from memory
+                    // side by side), then each one looked up in order, as if one at a time; a
+                    // batch at most [`BATCH`] long (a step may have billions of resolutions).
+                    batch.clear();
+                    let mut looked = Lookup::Fine;
+                    for task in 0..model.tasks.len() {
+                        if !fast.in_pass(&state, plan, back_edge, pass, task) {
+                            continue;
+                        }
+                        sem.for_each_resolution_into(
+                            &state,
+                            task,
+                            &mut log,
+                            &mut next,
+                            |end, choices, log, next| match fast.transition(&end, task, log, next) {
+                                Transition::Blocked => true,
+                                Transition::Violation => {
+                                    batch.failing = Some(ScheduleStep {
+                                        task,
+                                        choices: choices.to_vec(),
+                                    });
+                                    false
+                                }
+                                Transition::Next => {
+                                    let widened = pack_step(
+                                        &mut packer,
+                                        &mut table,
+                                        &state,
+                                        &mut parent_key,
+                                        next,
+                                        task,
+                                        log,
+                                        &mut key,
+                                    );
+                                    if widened {
+                                        batch.repack(&packer);
+                                    }
+                                    batch.push(&table, &key, next, task, choices);
+                                    if batch.len() < BATCH {
+                                        return true;
+                                    }
+                                    looked = look_up(
+                                        &fast,
+                                        options,
+                                        at,
+                                        &mut batch,
+                                        &mut table,
+                                        &mut parents,
+                                        &mut stats,
+                                        &mut scratch,
+                                        &mut back_edge,
+                                    );
+                                    looked == Lookup::Fine
+                                }
+                            },
+                        );
+                        if batch.failing.is_some() || looked != Lookup::Fine {
+                            break;
+                        }
+                    }
+                    // The plan or the pass was cut: its successors are not all there.
+                    if log.cut() {
+                        break 'expand Some(monitor.reason());
+                    }
+                    if looked == Lookup::Fine {
+                        looked = look_up(
+                            &fast,
+                            options,
+                            at,
+                            &mut batch,
+                            &mut table,
+                            &mut parents,
+                            &mut stats,
+                            &mut scratch,
+                            &mut back_edge,
+                        );
+                    }
+                    let found = match looked {
+                        Lookup::Fine => batch.failing.take().inspect(|_| stats.transitions += 1),
+                        Lookup::Violation(i) => Some(batch.step(i)),
+                        Lookup::OverBudget => {
+                            let reason = format!(
+                                "the state budget of {} states ran out",
+                                options.max_states.unwrap_or_default()
+                            );
+                            result = Some(Found::Incomplete(reason));
+                            break 'search;
+                        }
+                        Lookup::Cut => break 'expand Some(monitor.reason()),
+                    };
+                    if let Some(step) = found {
+                        result = Some(Found::Violation(schedule_to(
+                            &fast, &packer, &table, &parents, cursor, step,
+                        )));
+                        break 'search;
+                    }
+                }
+                None
+            }
+        };
+        if let Some(reason) = ended {
             result = Some(if monitor.interrupted() {
                 // Go back to the start of the level: what it found so far is found again.
                 stats = level_stats;
@@ -241,102 +439,6 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
                 Found::Incomplete(reason)
             });
             break;
-        }
-        parent_key.clear();
-        parent_key.extend_from_slice(table.get(cursor));
-        packer.unpack(&parent_key, &mut state);
-        let plan = if reduce {
-            fast.plan(&state, &mut next, &mut log)
-        } else {
-            None
-        };
-        let mut back_edge = false;
-        for pass in 0..2u8 {
-            // Every successor of the pass first (their index slots fetched from memory side by
-            // side), then each one looked up in order, as if one at a time.
-            batch.clear();
-            for task in 0..model.tasks.len() {
-                if !fast.in_pass(&state, plan, back_edge, pass, task) {
-                    continue;
-                }
-                sem.for_each_resolution_into(
-                    &state,
-                    task,
-                    &mut log,
-                    &mut next,
-                    |end, choices, log, next| match fast.transition(&end, task, log, next) {
-                        Transition::Blocked => true,
-                        Transition::Violation => {
-                            batch.failing = Some(ScheduleStep {
-                                task,
-                                choices: choices.to_vec(),
-                            });
-                            false
-                        }
-                        Transition::Next => {
-                            let widened = pack_step(
-                                &mut packer,
-                                &mut table,
-                                &state,
-                                &mut parent_key,
-                                next,
-                                task,
-                                log,
-                                &mut key,
-                            );
-                            if widened {
-                                batch.repack(&packer);
-                            }
-                            batch.push(&table, &key, next, task, choices);
-                            true
-                        }
-                    },
-                );
-                if batch.failing.is_some() {
-                    break;
-                }
-            }
-            let mut found: Option<ScheduleStep> = None;
-            let mut over_budget = false;
-            for i in 0..batch.len() {
-                stats.transitions += 1;
-                let (id, new) = table.insert_hashed(batch.key(i), batch.hashes[i]);
-                if !new {
-                    back_edge |= id < level_end;
-                    continue;
-                }
-                parents.push(cursor as u32);
-                stats.states += 1;
-                stats.depth = stats.depth.max(depth + 1);
-                if fast.check(&mut batch.states[i], &mut scratch) != StateCheck::Fine {
-                    found = Some(batch.step(i));
-                    break;
-                }
-                if options.max_states.is_some_and(|m| stats.states >= m) {
-                    over_budget = true;
-                    break;
-                }
-            }
-            if found.is_none() && !over_budget {
-                if let Some(step) = batch.failing.take() {
-                    stats.transitions += 1;
-                    found = Some(step);
-                }
-            }
-            if let Some(step) = found {
-                result = Some(Found::Violation(schedule_to(
-                    &fast, &packer, &table, &parents, cursor, step,
-                )));
-                break 'search;
-            }
-            if over_budget {
-                let reason = format!(
-                    "the state budget of {} states ran out",
-                    options.max_states.unwrap_or_default()
-                );
-                result = Some(Found::Incomplete(reason));
-                break 'search;
-            }
         }
         cursor += 1;
     }

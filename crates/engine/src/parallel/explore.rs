@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use migcheck_lang::ir::Model;
 
-use crate::budget::{Monitor, Progress, Ticker};
+use crate::budget::{Guard, Monitor, Progress, Ticker};
 use crate::checkpoint::Checkpoint;
 use crate::explore::{Found, Options, Stats};
 use crate::fast::pack::Packer;
@@ -91,7 +91,8 @@ impl Level<'_, '_> {
                 queue: (total - pos) as u64,
                 ..Progress::default()
             };
-            if ticker.tick(progress).is_some() {
+            // A budget ran out, maybe in the middle of a state (a guard cut): the level is given up.
+            if ticker.tick(progress).is_some() || w.log.cut() || w.scratch.cut() {
                 break;
             }
             self.packer
@@ -324,8 +325,13 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
     let reduce = !options.no_reduction;
     let sem = &fast.sem;
     let mut stats = Stats::default();
-    let mut scratch = StepLog::default();
     let mut state = sem.initial();
+    let monitor = Monitor::new(options);
+    let bytes = state.bytes();
+    let mut scratch = StepLog {
+        guard: monitor.guard(bytes),
+        ..StepLog::default()
+    };
     let mut packer = Packer::new(model, &sem.layout, &fast.analysis);
     let mut packed = vec![0u64; packer.words];
     while let Err(o) = packer.pack(&state, &mut packed) {
@@ -358,7 +364,11 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
                 unreachable!("the store starts empty")
             };
             stats.states = 1;
-            if fast.check(&mut state, &mut scratch) != StateCheck::Fine {
+            let check = fast.check(&mut state, &mut scratch);
+            if let Some(reason) = monitor.ended() {
+                return (Found::Incomplete(reason), stats);
+            }
+            if check != StateCheck::Fine {
                 return (Found::Violation(Schedule::default()), stats);
             }
             frontier = packed.clone();
@@ -366,7 +376,6 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
             depth = 0;
         }
     }
-    let monitor = Monitor::new(options);
     let result = loop {
         if ids.is_empty() {
             break Found::Nothing;
@@ -391,13 +400,19 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
         let chunks = Chunks::new(ids.len(), chunk);
         // Threads are started per level: not worth it for a small one.
         let work = || {
-            let mut ticker = monitor.ticker();
+            let mut ticker = monitor.ticker(bytes);
             // One worker's buffers for all its chunks: the pending successors' states are
             // allocated once, not once per chunk.
             let mut w = Work {
                 next: fast.sem.initial(),
-                log: StepLog::default(),
-                scratch: StepLog::default(),
+                log: StepLog {
+                    guard: monitor.guard(bytes),
+                    ..StepLog::default()
+                },
+                scratch: StepLog {
+                    guard: monitor.guard(bytes),
+                    ..StepLog::default()
+                },
                 packed: vec![0u64; words],
                 pending: Pending::default(),
                 from: Vec::with_capacity(chunk),
@@ -499,6 +514,9 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
                     }
                 }
             }
+            if scratch.cut() {
+                break Found::Incomplete(monitor.reason());
+            }
         }
         let new_states = store.level();
         let candidate_key = |c: &Candidate| match c {
@@ -529,7 +547,11 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
             let cut_pos = (cut >> ORDINAL_BITS) as usize;
             transitions.retain(|(p, _)| *p < cut_pos);
             stats.transitions += transitions.iter().map(|(_, t)| t).sum::<u64>();
-            stats.transitions += taken_up_to(&fast, &packer, &store, &frontier, cut, reduce);
+            let guard = monitor.guard(bytes);
+            match taken_up_to(&fast, &packer, &store, &frontier, cut, reduce, guard) {
+                Some(taken) => stats.transitions += taken,
+                None => break Found::Incomplete(monitor.reason()),
+            }
             if !violation {
                 let reason = format!(
                     "the state budget of {} states ran out",
@@ -566,7 +588,8 @@ fn cut_is_violation(first: &Option<Candidate>, cut: u64, key: &impl Fn(&Candidat
 }
 
 /// The transitions the sequential search takes from the state at the cut's position up to and
-/// including the cut's ordinal (in the same order as [`Level::expand`], reduction included).
+/// including the cut's ordinal (in the same order as [`Level::expand`], reduction included);
+/// `None` if `guard` cuts the state's expansion again.
 fn taken_up_to(
     fast: &Fast<'_>,
     packer: &Packer,
@@ -574,14 +597,18 @@ fn taken_up_to(
     frontier: &[u64],
     cut: u64,
     reduce: bool,
-) -> u64 {
+    guard: Guard,
+) -> Option<u64> {
     let words = packer.words;
     let pos = (cut >> ORDINAL_BITS) as usize;
     let last = cut & ((1 << ORDINAL_BITS) - 1);
     let sem = &fast.sem;
     let mut state = sem.initial();
     let mut next = state.clone();
-    let mut log = StepLog::default();
+    let mut log = StepLog {
+        guard,
+        ..StepLog::default()
+    };
     let mut packed = vec![0u64; words];
     packer.unpack(&frontier[pos * words..(pos + 1) * words], &mut state);
     let plan = if reduce {
@@ -610,7 +637,7 @@ fn taken_up_to(
             true
         });
     }
-    taken
+    (!log.cut()).then_some(taken)
 }
 
 /// The step from `parent` that discovered `child`.

@@ -87,6 +87,7 @@ impl State {
     }
 
     /// Makes `self` a copy of `other`, a state of the same model, without allocating.
+    #[inline]
     pub fn copy_from(&mut self, other: &State) {
         self.shared.copy_from_slice(&other.shared);
         self.locks.copy_from_slice(&other.locks);

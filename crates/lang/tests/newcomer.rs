@@ -142,6 +142,140 @@ fn a_local_needs_its_value_and_takes_no_type() {
 }
 
 #[test]
+fn colon_equals_is_told_that_it_is_written_equals() {
+    // `:=` is a `:` and a `=` to the lexer; the `:` is no type here, and the error covers both.
+    let lines = [
+        ("    let v := 0", 11),
+        ("    y := 1", 7),
+        ("    m[0] := 1", 10),
+    ];
+    for (line, col) in lines {
+        let src = format!(
+            "model t\nshared y: int = 0\nshared m: map[0..2] int = 0\ntask a {{\n{line}\n}}\n"
+        );
+        says(
+            &src,
+            5,
+            col,
+            "expected `=`, found `:=`",
+            Some("`:=` is written `=` in this language"),
+        );
+        let d = error(&src);
+        assert_eq!(d.span.end - d.span.start, 2, "{src:?}: the span is `:=`");
+    }
+    says(
+        "model t\nconst N := 2\n",
+        2,
+        9,
+        "expected `=`, found `:=`",
+        Some("`:=` is written `=`"),
+    );
+    says(
+        "model t\nshared x: int := 0\n",
+        2,
+        15,
+        "expected `=` and an initial value, found `:=`",
+        Some("`:=` is written `=`"),
+    );
+    // Without a type, the same error as `shared x = 0`, at the `:=`.
+    says(
+        "model t\nshared x := 0\n",
+        2,
+        10,
+        "a shared variable needs a type",
+        Some("write `shared x: int = 0`"),
+    );
+    // A `:` apart from the `=` is still a type that is missing.
+    says(
+        "model t\ntask a {\n    let v : = 0\n}\n",
+        3,
+        11,
+        "`let` takes no type: a local has the type of its value",
+        Some("write `let v = ...`"),
+    );
+}
+
+#[test]
+fn equals_and_double_equals_are_told_apart() {
+    // `=` in a condition: the message stays what the parser expected, the hint says why.
+    let conditions = [
+        ("    if y = 1 {\n    }", 5, 10, "expected `{`, found `=`"),
+        ("    while y = 1 {\n    }", 5, 13, "expected `{`, found `=`"),
+        (
+            "    await y = 1",
+            5,
+            13,
+            "expected a newline or `;` after the statement, found `=`",
+        ),
+        (
+            "    assert y = 1, \"one\"",
+            5,
+            14,
+            "expected a newline or `;` after the statement, found `=`",
+        ),
+    ];
+    for (body, line, col, message) in conditions {
+        let src = format!("model t\nconst N = 2\nshared y: int = 0\ntask a {{\n{body}\n}}\n");
+        says(
+            &src,
+            line,
+            col,
+            message,
+            Some("`=` assigns: a comparison is written `==`"),
+        );
+    }
+    says(
+        "model t\nshared y: int = 0\ninvariant i: y = 1\n",
+        3,
+        16,
+        "expected a newline or `;` after the declaration, found `=`",
+        Some("a comparison is written `==`"),
+    );
+    // `==` where a value is given: not the hint that the value is missing.
+    says(
+        "model t\nshared x: int == 0\n",
+        2,
+        15,
+        "expected `=` and an initial value, found `==`",
+        Some("the initial value follows a single `=`"),
+    );
+    says(
+        "model t\nshared x: int\n",
+        2,
+        14,
+        "expected `=` and an initial value, found a newline",
+        Some("every shared variable has an initial value"),
+    );
+    for src in [
+        "model t\nconst N == 2\n",
+        "model t\ntask a {\n    let v == 2\n}\n",
+    ] {
+        let d = error(src);
+        assert_eq!(d.message, "expected `=`, found `==`", "{src:?}");
+        assert_eq!(
+            d.hint.as_deref(),
+            Some("`==` compares two values: write a single `=`"),
+            "{src:?}"
+        );
+    }
+    says(
+        "model t\nshared y: int = 0\ntask a {\n    y == 1\n}\n",
+        4,
+        7,
+        "expected `=`, found `==`",
+        Some("an assignment is written with a single `=`"),
+    );
+    // Any other token after a condition gets no such hint.
+    says(
+        "model t\nshared y: int = 0\ntask a {\n    if y == 1 skip\n}\n",
+        4,
+        15,
+        "expected `{`, found `skip`",
+        None,
+    );
+}
+
+#[test]
 fn a_brace_on_the_next_line_is_refused_at_the_brace() {
     let cases = [
         ("task a\n{\n}\n", "task"),
@@ -249,6 +383,38 @@ fn a_declaration_inside_a_block_is_told_where_it_goes() {
         "expected a statement, found `invariant`",
         Some("block opened at line 3, column 13"),
     );
+    // `proc` and `include` are identifiers to the lexer: only their declaration's shape counts.
+    says(
+        "model t\ntask a {\n    skip\nproc p() {\n}\n",
+        4,
+        1,
+        "expected a statement, found `proc`",
+        Some("`proc` is declared at the top level: is the `}` of the block opened at line 2, column 8 missing?"),
+    );
+    says(
+        "model t\nproc q() {\n    skip\n    proc p(v: int) {\n    }\n}\n",
+        4,
+        5,
+        "expected a statement, found `proc`",
+        Some("block opened at line 2, column 10"),
+    );
+    says(
+        "model t\ntask a {\n    skip\ninclude \"lib.migl\"\n",
+        4,
+        1,
+        "expected a statement, found `include`",
+        Some("`include` is declared at the top level: is the `}` of the block opened at line 2, column 8 missing?"),
+    );
+    // Variables so named are not declarations.
+    let d = error("model t\nshared proc: int = 0\ntask a {\n    proc = 1\n    include = 2\n}\n");
+    assert_eq!(d.message, "unknown name `include`");
+    says(
+        "model t\nshared proc: int = 0\ntask a {\n    proc p\n}\n",
+        4,
+        10,
+        "expected `=`, found identifier `p`",
+        None,
+    );
 }
 
 #[test]
@@ -275,6 +441,44 @@ fn an_include_path_without_quotes_is_told_it_is_a_string() {
         9,
         "expected the library's path in quotes, found identifier `placement`",
         Some("write `include \"placement.migl\"`"),
+    );
+    // Words with `/` or `-` between them: the hint builds the whole path, as the lexer does.
+    for path in ["lib/placement", "lib/nova-2/placement"] {
+        let src = format!("model t\ninclude {path} // the placement\n");
+        says(
+            &src,
+            2,
+            9,
+            &format!("expected the library's path in quotes, found `{path}`"),
+            Some(&format!("write `include \"{path}.migl\"`")),
+        );
+        let d = error(&src);
+        assert_eq!(
+            d.span.end - d.span.start,
+            path.len() as u32,
+            "{src:?}: the span is the path"
+        );
+    }
+    // Where the line is not one path, none is guessed.
+    for src in [
+        "model t\ninclude lib placement\n",
+        "model t\ninclude lib/\nconst N = 1\n",
+        "model t\ninclude lib/placement + 1\n",
+    ] {
+        says(
+            src,
+            2,
+            9,
+            "expected the library's path in quotes, found identifier `lib`",
+            Some("the path is a string, as in `include \"path.migl\"`"),
+        );
+    }
+    says(
+        "model t\ninclude \n",
+        2,
+        9,
+        "expected the library's path in quotes, found a newline",
+        None,
     );
     // A `.` elsewhere is still a stray `.`, with the hint about ranges.
     says(

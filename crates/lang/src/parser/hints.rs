@@ -201,6 +201,17 @@ impl Parser {
                 )
             }
             Tok::Task | Tok::Invariant | Tok::Final | Tok::Expect => ("", String::new()),
+            // `proc` and `include` are identifiers to the lexer, so a variable may be named so:
+            // only the shape of a declaration (`proc p(`, `include "...`), which no statement
+            // has, counts as one.
+            Tok::Ident(w)
+                if (w == "proc"
+                    && matches!(self.peek_at(1), Tok::Ident(_))
+                    && self.peek_at(2) == &Tok::LParen)
+                    || (w == "include" && matches!(self.peek_at(1), Tok::Str(_))) =>
+            {
+                ("", String::new())
+            }
             _ => return None,
         };
         let unclosed = format!(
@@ -208,10 +219,15 @@ impl Parser {
             open.line, open.col
         );
         if noun.is_empty() || at.col == 1 {
-            return Some(self.unexpected("a statement").with_hint(format!(
-                "`{}` is declared at the top level: {unclosed}",
-                self.peek().text()
-            )));
+            let keyword = match self.peek() {
+                Tok::Ident(w) => w.as_str(),
+                t => t.text(),
+            };
+            return Some(
+                Diagnostic::new(at, format!("expected a statement, found `{keyword}`")).with_hint(
+                    format!("`{keyword}` is declared at the top level: {unclosed}"),
+                ),
+            );
         }
         Some(
             Diagnostic::new(
@@ -220,5 +236,96 @@ impl Parser {
             )
             .with_hint(hint),
         )
+    }
+
+    /// At the word after `include`: a path written without quotes. A path with a `.` never gets
+    /// here (the lexer refuses it first, `lexer::include_without_quotes`); this one is words,
+    /// `/` and `-` written together, as in `include lib/placement`, and the hint builds the
+    /// path from them. Where the line holds anything else, no path is guessed.
+    pub(super) fn include_without_quotes(&self) -> Diagnostic {
+        let mut path = String::new();
+        let mut end = self.span();
+        let mut n = 0;
+        while n < LOOK_AHEAD {
+            let t = &self.toks[(self.pos + n).min(self.toks.len() - 1)];
+            if n > 0 && t.span.start != end.end {
+                break;
+            }
+            let text = match &t.tok {
+                Tok::Slash | Tok::Minus if n > 0 => t.tok.text().to_string(),
+                tok => match word(tok) {
+                    Some(w) => w,
+                    None => break,
+                },
+            };
+            // An integer such as `007` is not written as it reads back.
+            if text.len() != t.span.end.saturating_sub(t.span.start) as usize {
+                break;
+            }
+            path.push_str(&text);
+            end = t.span;
+            n += 1;
+        }
+        let whole = ends_line(self.peek_at(n)) && !path.ends_with(['/', '-']);
+        let d = if n > 1 && whole {
+            Diagnostic::new(
+                self.span().to(end),
+                format!("expected the library's path in quotes, found `{path}`"),
+            )
+        } else {
+            self.unexpected("the library's path in quotes")
+        };
+        if n == 0 {
+            return d;
+        }
+        if !whole {
+            return d.with_hint(
+                "the path is a string, as in `include \"path.migl\"`, relative to this file's folder",
+            );
+        }
+        d.with_hint(format!(
+            "the path is a string: write `include \"{path}.migl\"`, relative to this file's folder"
+        ))
+    }
+
+    /// The span of `:=` at the current token: a `:` and a `=` written together, the declaration
+    /// or assignment of other languages, which is `=` here.
+    pub(super) fn colon_equals(&self) -> Option<Span> {
+        let colon = self.span();
+        let next = self.toks.get(self.pos + 1)?;
+        (self.peek() == &Tok::Colon && next.tok == Tok::Assign && next.span.start == colon.end)
+            .then(|| colon.to(next.span))
+    }
+
+    /// Where a `=` is expected (`what`), a `:=` or a `==`: `:=` is shown as one operator, since
+    /// the user wrote one, and told that it is `=` here; `==` gets `eq_eq`, which says what the
+    /// `=` does at this place.
+    pub(super) fn expected_equals(&self, what: &str, eq_eq: &str) -> Diagnostic {
+        if let Some(span) = self.colon_equals() {
+            return Diagnostic::new(span, format!("expected {what}, found `:=`"))
+                .with_hint("`:=` is written `=` in this language");
+        }
+        let d = self.unexpected(what);
+        if self.peek() == &Tok::EqEq {
+            return d.with_hint(eq_eq);
+        }
+        d
+    }
+
+    /// Whether the current token starts a `:=` or is a `==`, where a `=` is expected.
+    pub(super) fn equals_mistyped(&self) -> bool {
+        self.peek() == &Tok::EqEq || self.colon_equals().is_some()
+    }
+
+    /// After a condition (`if`, `while`, `await`, `assert`, a property), where `next` is
+    /// expected: a `=` there is a comparison written as an assignment, and is told so rather
+    /// than left as "expected `{`, found `=`".
+    pub(super) fn after_condition(&self, next: &str) -> PResult<()> {
+        if self.peek() == &Tok::Assign {
+            return Err(self
+                .unexpected(next)
+                .with_hint("`=` assigns: a comparison is written `==`"));
+        }
+        Ok(())
     }
 }

@@ -119,6 +119,8 @@ impl Parser {
     fn expect(&mut self, t: Tok) -> PResult<Span> {
         if self.peek() == &t {
             Ok(self.bump().span)
+        } else if t == Tok::Assign {
+            Err(self.expected_equals("`=`", "`==` compares two values: write a single `=`"))
         } else {
             Err(self.unexpected(&format!("`{}`", t.text())))
         }
@@ -303,6 +305,7 @@ impl Parser {
                 let name = self.ident("the property's name")?;
                 self.expect(Tok::Colon)?;
                 let expr = self.expr()?;
+                self.after_condition("a newline or `;` after the declaration")?;
                 let decl = PropertyDecl {
                     name,
                     span: start.to(expr.span),
@@ -335,14 +338,7 @@ impl Parser {
                     span: start.to(end),
                 })
             }
-            // A path with a `.` in it never gets here: the lexer refuses it first, with the same
-            // message (`lexer::include_without_quotes`).
-            Tok::Ident(word) => Err(self
-                .unexpected("the library's path in quotes")
-                .with_hint(format!(
-                    "the path is a string: write `include \"{word}.migl\"`, relative to this file's folder"
-                ))),
-            _ => Err(self.unexpected("the library's path in quotes")),
+            _ => Err(self.include_without_quotes()),
         }
     }
 
@@ -402,6 +398,13 @@ impl Parser {
     fn shared(&mut self, start: Span) -> PResult<Item> {
         self.bump();
         let name = self.ident("the variable's name")?;
+        if let Some(span) = self.colon_equals() {
+            // `shared x := 0`: no type either, so the same error as `shared x = 0`, at the `:=`.
+            self.bump();
+            let mut d = self.shared_without_type(&name.name);
+            d.span = span;
+            return Err(d);
+        }
         if matches!(
             self.peek(),
             Tok::Assign | Tok::Newline | Tok::Semi | Tok::RBrace | Tok::Eof
@@ -410,6 +413,12 @@ impl Parser {
         }
         self.expect(Tok::Colon)?;
         let ty = self.type_expr()?;
+        if self.equals_mistyped() {
+            return Err(self.expected_equals(
+                "`=` and an initial value",
+                "the initial value follows a single `=`",
+            ));
+        }
         if self.peek() != &Tok::Assign {
             return Err(self
                 .unexpected("`=` and an initial value")

@@ -49,7 +49,8 @@ impl Parser {
                                 name.name
                             )));
                     }
-                    Tok::Colon => {
+                    // A `:=` is no type: `expect` below says what it is.
+                    Tok::Colon if self.colon_equals().is_none() => {
                         return Err(Diagnostic::new(
                             self.span(),
                             "`let` takes no type: a local has the type of its value",
@@ -83,11 +84,9 @@ impl Parser {
                     None
                 };
                 if self.peek() != &Tok::Assign {
-                    let mut d = self.unexpected("`=`");
-                    if self.peek() == &Tok::EqEq {
-                        d = d.with_hint("an assignment is written with a single `=`");
-                    }
-                    return Err(d);
+                    return Err(
+                        self.expected_equals("`=`", "an assignment is written with a single `=`")
+                    );
                 }
                 self.bump();
                 let value = self.expr()?;
@@ -103,7 +102,9 @@ impl Parser {
             }
             Tok::Await => {
                 self.bump();
-                StmtKind::Await(self.expr()?)
+                let cond = self.expr()?;
+                self.after_condition("a newline or `;` after the statement")?;
+                StmtKind::Await(cond)
             }
             Tok::Atomic => {
                 self.bump();
@@ -117,6 +118,7 @@ impl Parser {
             Tok::While => {
                 self.bump();
                 let cond = self.expr()?;
+                self.after_condition("`{`")?;
                 let span = start.to(cond.span);
                 let body = self.block("while")?;
                 return Ok(Stmt {
@@ -165,6 +167,7 @@ impl Parser {
             Tok::Assert => {
                 self.bump();
                 let cond = self.expr()?;
+                self.after_condition("a newline or `;` after the statement")?;
                 let message = if self.eat(&Tok::Comma) {
                     match self.peek().clone() {
                         Tok::Str(s) => {
@@ -216,6 +219,7 @@ impl Parser {
         loop {
             let head = self.expect(Tok::If)?;
             let cond = self.expr()?;
+            self.after_condition("`{`")?;
             let span = head.to(cond.span);
             let body = self.block("if")?;
             branches.push(IfBranch { cond, span, body });

@@ -563,11 +563,17 @@ pub fn check_exploration(
             reference.stats.states, budget.max_states
         ));
     }
+    let (mut fast, mut parallel) = (None, None);
     for (i, run) in RUNS.iter().enumerate() {
         if selected & (1 << i) == 0 {
             continue;
         }
         let o = timed(model, &options_for(run, budget, seed), budget, run)?;
+        match *run {
+            "fast" => fast = Some(o.clone()),
+            "parallel" => parallel = Some(o.clone()),
+            _ => {}
+        }
         if !complete(&o) || !complete(&reference) {
             // A sampling never proves a model correct, but what it finds must be real.
             if o.violation().is_some() && reference.verdict == Verdict::Ok {
@@ -591,7 +597,33 @@ pub fn check_exploration(
             ));
         }
     }
+    if let (Some(f), Some(p)) = (&fast, &parallel) {
+        check_same_figures(f, p)?;
+    }
     Ok(reference)
+}
+
+/// The parallel explorer promises the fast one's figures, whatever its thread count, when both
+/// end the same exact way: complete, or on the same state budget (a time limit ends them
+/// anywhere).
+fn check_same_figures(fast: &Outcome, parallel: &Outcome) -> Result<(), String> {
+    let exact = |o: &Outcome| match &o.verdict {
+        Verdict::Incomplete { reason } => reason.starts_with("the state budget of "),
+        _ => true,
+    };
+    if !exact(fast) || fast.verdict != parallel.verdict {
+        return Ok(());
+    }
+    let figures = |o: &Outcome| (o.stats.states, o.stats.transitions);
+    if figures(fast) != figures(parallel) {
+        return Err(format!(
+            "fast and parallel both say {:?}, but count (states, transitions) {:?} and {:?}",
+            fast.verdict,
+            figures(fast),
+            figures(parallel)
+        ));
+    }
+    Ok(())
 }
 
 /// A small model from bytes: the differential test's generator at a size the bytes pick, from a

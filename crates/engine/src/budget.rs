@@ -1,20 +1,25 @@
 //! Budgets that end an exploration early (time, memory, an outside request to stop) and the
 //! progress an exploration reports as it goes.
 //!
-//! An explorer calls [`Ticker::tick`] once per state it expands. Most calls only count; every
-//! [`EVERY`] calls the ticker looks at the clock, and at most every [`POLL`] it checks the
-//! budgets and hands the caller's progress callback a [`Progress`]. So a budget is noticed within
-//! a few milliseconds of running out, and the per-state cost is one decrement.
+//! An explorer calls [`Ticker::tick`] once per state it expands. Most calls only count; now and
+//! then the ticker looks at the clock, and at most every [`POLL`] it checks the budgets and hands
+//! the caller's progress callback a [`Progress`]. So a budget is noticed within a few
+//! milliseconds of running out, and the per-state cost is one decrement.
 //!
 //! One state can take long by itself: a step with a billion resolutions (`choose c in
 //! 0..1000000000`, or a `choose` in a local loop), or a state of megabytes (a map over a million
 //! keys). So the enumeration of a step's resolutions consults a [`Guard`] too, once per
 //! resolution, which looks at the budgets the same way (the clock, the stop flag, and at most
-//! every [`POLL`] the memory); once a guard trips, the state being expanded is cut and the
-//! explorer ends as when its ticker runs out. Both count in units of work: a state of more than
-//! [`UNIT_BYTES`] counts as its size over that, so a huge state looks at the clock sooner; and
-//! both space their looks by how long the last ones took, so that a costly unit of work (a long
-//! local loop) does not push a look seconds away.
+//! every [`POLL`] the memory, which one of the guards and tickers reads for all); once a guard
+//! trips, the state being expanded is cut and the explorer ends as when its ticker runs out.
+//!
+//! Both count in units of work (a state expanded, a resolution; a state of more than
+//! [`UNIT_BYTES`] counts as its size over that) and pace their looks the same way: a new one
+//! looks after its first unit, then after at most twice as many units as the last time, as many
+//! as took about a millisecond so far, and never more than [`EVERY`] (a ticker) or
+//! [`GUARD_EVERY`] (a guard) units of small states. So a costly unit of work (a long local loop,
+//! a huge state) does not push a look seconds away, not even for a ticker or guard just made
+//! (the parallel explorer makes them per level), and cheap ones are counted at full speed.
 //!
 //! The state budget (`max_states`) is not here: the explorers cut at the exact state that makes
 //! it, so that its figures are the same for every explorer and thread count. Time, memory and a
@@ -26,11 +31,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::explore::Options;
+use crate::step::StepLog;
 
-/// Ticks (expanded states of at most [`UNIT_BYTES`]) between two looks at the clock.
+/// The most ticks (expanded states of at most [`UNIT_BYTES`]) between two looks at the clock.
 pub const EVERY: u32 = 256;
 
-/// Resolutions (of states of at most [`UNIT_BYTES`]) between two looks of a [`Guard`].
+/// The most resolutions (of states of at most [`UNIT_BYTES`]) between two looks of a [`Guard`].
 pub const GUARD_EVERY: u32 = 1024;
 
 /// The size of a state that counts as one unit of work; a larger one counts as its size over
@@ -41,7 +47,7 @@ pub const UNIT_BYTES: usize = 1024;
 pub const POLL: Duration = Duration::from_millis(25);
 
 /// The time between two looks at the clock that tickers and guards aim at, when their units of
-/// work take long enough that [`EVERY`] of them would take longer.
+/// work take long enough that [`EVERY`] (or [`GUARD_EVERY`]) of them would take longer.
 const LOOK: Duration = Duration::from_millis(1);
 
 /// How far an exploration has got.
@@ -102,6 +108,10 @@ struct Budgets {
     stopped: AtomicBool,
     /// When [`Monitor::poll_now`] last polled, in nanoseconds from `started`.
     last_poll: AtomicU64,
+    /// When the memory may be read next, in nanoseconds from `started`: every ticker and guard
+    /// checks the budgets, but reading the memory (a file of `/proc`) is worth doing once per
+    /// [`POLL`] for the whole exploration, not once per thread and guard.
+    next_memory_read: AtomicU64,
 }
 
 impl Monitor {
@@ -120,6 +130,7 @@ impl Monitor {
                 ended: AtomicBool::new(false),
                 stopped: AtomicBool::new(false),
                 last_poll: AtomicU64::new(0),
+                next_memory_read: AtomicU64::new(0),
             }),
         }
     }
@@ -135,13 +146,21 @@ impl Monitor {
     }
 
     /// A guard for the enumeration of the resolutions of steps from states of `state_bytes`
-    /// bytes, to keep in a [`crate::step::StepLog`] of one thread.
+    /// bytes, to keep in a [`StepLog`] of one thread.
     pub fn guard(&self, state_bytes: usize) -> Guard {
         Guard {
             budgets: Some(self.budgets.clone()),
             pace: Pace::new(GUARD_EVERY, state_bytes),
-            memory_read: None,
             cut: false,
+        }
+    }
+
+    /// A step log for one thread under a [`Monitor::guard`] of its own: every enumeration of
+    /// resolutions an explorer runs (of a step, of a check) goes through such a log.
+    pub fn step_log(&self, state_bytes: usize) -> StepLog {
+        StepLog {
+            guard: self.guard(state_bytes),
+            ..StepLog::default()
         }
     }
 
@@ -186,7 +205,7 @@ impl Monitor {
             p.elapsed = now - b.started;
             (r.0)(&p);
         }
-        b.check(now, true)
+        b.check(now)
     }
 }
 
@@ -208,8 +227,9 @@ impl Budgets {
         reason
     }
 
-    /// Whether a budget ran out at `now` (the memory only read when `memory`); records why.
-    fn check(&self, now: Instant, memory: bool) -> Option<String> {
+    /// Whether a budget ran out at `now` (the memory read only if no one read it in the last
+    /// [`POLL`]); records why.
+    fn check(&self, now: Instant) -> Option<String> {
         if let Some(reason) = self.ended() {
             return Some(reason);
         }
@@ -227,10 +247,11 @@ impl Budgets {
                 )));
             }
         }
-        if !memory {
+        let limit = self.max_memory?;
+        if !self.memory_due(now) {
             return None;
         }
-        if let (Some(limit), Some(used)) = (self.max_memory, resident_bytes()) {
+        if let Some(used) = resident_bytes() {
             if used >= limit {
                 return Some(self.end(format!(
                     "the memory limit of {} was reached ({} in use)",
@@ -241,10 +262,29 @@ impl Budgets {
         }
         None
     }
+
+    /// Whether the caller is the one to read the memory at `now`: the first to ask once
+    /// [`POLL`] has passed since the last read.
+    fn memory_due(&self, now: Instant) -> bool {
+        let at = now.saturating_duration_since(self.started).as_nanos() as u64;
+        let next = self.next_memory_read.load(Ordering::Relaxed);
+        at >= next
+            && self
+                .next_memory_read
+                .compare_exchange(
+                    next,
+                    at + POLL.as_nanos() as u64,
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                )
+                .is_ok()
+    }
 }
 
 /// When to look at the clock: after `every` units of work, where `every` adapts to how long
-/// the units take (see [`LOOK`]) up to `most`, which is smaller for larger states.
+/// the units take (see [`LOOK`]) up to `most`, which is smaller for larger states. It starts at
+/// one unit and at most doubles from look to look: a ticker or guard is made for a level or a
+/// search whose units may take milliseconds each, and must not wait `most` of them to find out.
 #[derive(Debug, Clone)]
 struct Pace {
     /// Units left before the next look.
@@ -256,13 +296,14 @@ struct Pace {
 }
 
 impl Pace {
-    /// Looks every `most_small` units of a state of at most [`UNIT_BYTES`], fewer for a larger one.
+    /// Looks at the first unit, then at most every `most_small` units of a state of at most
+    /// [`UNIT_BYTES`], fewer for a larger one.
     fn new(most_small: u32, state_bytes: usize) -> Pace {
         let units = state_bytes.div_ceil(UNIT_BYTES).max(1);
         let most = (most_small as usize / units).max(1) as u32;
         Pace {
-            left: most,
-            every: most,
+            left: 1,
+            every: 1,
             most,
             last: None,
         }
@@ -286,7 +327,8 @@ impl Pace {
     }
 
     /// Notes a look at `now`: the next one comes after as many units as should take [`LOOK`],
-    /// going by the last ones (at most twice as many as before, at most `most`).
+    /// going by the last ones (at most twice as many as before, at most `most`; the first look
+    /// has nothing to go by and keeps the pace).
     fn looked(&mut self, now: Instant) {
         if let Some(last) = self.last {
             let took = now.saturating_duration_since(last).as_nanos().max(1);
@@ -337,8 +379,6 @@ impl Ticker<'_> {
 pub struct Guard {
     budgets: Option<Arc<Budgets>>,
     pace: Pace,
-    /// When the memory was last read.
-    memory_read: Option<Instant>,
     cut: bool,
 }
 
@@ -347,7 +387,6 @@ impl Default for Guard {
         Guard {
             budgets: None,
             pace: Pace::never(),
-            memory_read: None,
             cut: false,
         }
     }
@@ -378,20 +417,18 @@ impl Guard {
         };
         let now = Instant::now();
         self.pace.looked(now);
-        let memory = budgets.max_memory.is_some()
-            && self
-                .memory_read
-                .is_none_or(|t| now.duration_since(t) >= POLL);
-        if memory {
-            self.memory_read = Some(now);
-        }
-        if budgets.check(now, memory).is_some() {
+        if budgets.check(now).is_some() {
             self.cut = true;
             self.pace.left = 1;
         }
         self.cut
     }
 }
+
+/// What a check answers when its guard cut it: a budget ran out in its middle, so it means
+/// nothing (see [`Guard`]), and the explorer must end without a conclusion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cut;
 
 /// The memory the process holds (its resident set), where the system tells it.
 pub fn resident_bytes() -> Option<u64> {
@@ -490,8 +527,9 @@ mod tests {
         };
         let monitor = Monitor::new(&options);
         let mut guard = monitor.guard(100);
-        let spent = (1..=GUARD_EVERY).find(|_| guard.spend());
-        assert_eq!(spent, Some(GUARD_EVERY));
+        assert!(!guard.cut());
+        // A new guard looks at its first resolution (it may take long).
+        assert!(guard.spend());
         assert!(guard.cut() && guard.spend() && guard.spend());
         assert_eq!(
             monitor.ended().as_deref(),
@@ -502,6 +540,56 @@ mod tests {
         assert!(huge.spend());
         let mut unarmed = Guard::default();
         assert!(!(0..10 * GUARD_EVERY).any(|_| unarmed.spend()));
+    }
+
+    #[test]
+    fn a_new_pace_looks_at_once_then_doubles_up_to_its_most() {
+        let mut pace = Pace::new(GUARD_EVERY, 100);
+        let start = Instant::now();
+        let mut gaps = Vec::new();
+        let mut units = 0;
+        // Units that take no time: the pace grows as fast as it may.
+        while gaps.len() < 14 {
+            units += 1;
+            if pace.due() {
+                pace.looked(start);
+                gaps.push(units);
+                units = 0;
+            }
+        }
+        assert_eq!(
+            gaps,
+            [1, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 1024, 1024]
+        );
+        // Units of a millisecond each: a look after every one of them.
+        let mut slow = Pace::new(GUARD_EVERY, 100);
+        for i in 0..5u32 {
+            assert!(slow.due(), "unit {i} is looked at");
+            slow.looked(start + LOOK * i);
+        }
+        // A state of 64 units is looked at after at most a 64th as many resolutions.
+        let mut huge = Pace::new(GUARD_EVERY, 64 * UNIT_BYTES);
+        assert_eq!(huge.most, GUARD_EVERY / 64);
+        assert!(huge.due());
+    }
+
+    #[test]
+    fn a_new_guard_catches_a_stop_at_its_first_resolution() {
+        let stop = StopFlag::default();
+        let options = Options {
+            stop: Some(stop.clone()),
+            ..Options::default()
+        };
+        let monitor = Monitor::new(&options);
+        let mut guard = monitor.guard(0);
+        // Without a stop, a guard spends many resolutions between looks.
+        assert!(!(0..10 * GUARD_EVERY).any(|_| guard.spend()));
+        stop.raise();
+        // A guard made now (as the parallel explorer makes one per worker and level) does not
+        // first spend a full pace of resolutions, each of which may take milliseconds.
+        let mut fresh = monitor.guard(0);
+        assert!(fresh.spend());
+        assert_eq!(monitor.reason(), "interrupted");
     }
 
     #[test]
@@ -521,6 +609,23 @@ mod tests {
         let mut other = monitor.guard(0);
         assert!((0..GUARD_EVERY).any(|_| other.spend()));
         assert_eq!(monitor.reason(), "interrupted");
+    }
+
+    #[test]
+    fn the_memory_is_read_once_per_poll_for_all_guards_and_tickers() {
+        let options = Options {
+            max_memory: Some(u64::MAX),
+            ..Options::default()
+        };
+        let monitor = Monitor::new(&options);
+        let b = &monitor.budgets;
+        let now = Instant::now();
+        // The first to ask reads it; the others (another thread's guard) leave it for later.
+        assert!(b.memory_due(now));
+        assert!(!b.memory_due(now));
+        assert!(!b.memory_due(now + POLL / 2));
+        assert!(b.memory_due(now + POLL));
+        assert!(!b.memory_due(now + POLL));
     }
 
     #[test]

@@ -49,9 +49,7 @@ pub fn explore(model: &Model, options: &Options, cache: usize) -> (Found, Stats)
     let mut initial = sem.initial();
     let monitor = Monitor::new(options);
     let bytes = initial.bytes();
-    let (mut log, mut scratch) = (StepLog::default(), StepLog::default());
-    log.guard = monitor.guard(bytes);
-    scratch.guard = monitor.guard(bytes);
+    let (mut log, mut scratch) = (monitor.step_log(bytes), monitor.step_log(bytes));
     // What ends the search when a guard cut the state being expanded or checked.
     let cut = |stats: Stats| {
         let stats = Stats {
@@ -61,10 +59,9 @@ pub fn explore(model: &Model, options: &Options, cache: usize) -> (Found, Stats)
         (Found::Incomplete(monitor.reason()), stats)
     };
     stats.states = 1;
-    let check = sem.check_state_in(&mut initial, &mut scratch, |_, _| true);
-    if scratch.cut() {
+    let Ok(check) = sem.check_state_in(&mut initial, &mut scratch, |_, _| true) else {
         return cut(stats);
-    }
+    };
     if check != StateCheck::Fine {
         return (Found::Violation(Schedule::default()), stats);
     }
@@ -119,10 +116,9 @@ pub fn explore(model: &Model, options: &Options, cache: usize) -> (Found, Stats)
         }
         stats.states += 1;
         stats.depth = stats.depth.max(path.len());
-        let check = sem.check_state_in(&mut next, &mut scratch, |_, _| true);
-        if scratch.cut() {
+        let Ok(check) = sem.check_state_in(&mut next, &mut scratch, |_, _| true) else {
             return cut(stats);
-        }
+        };
         if check != StateCheck::Fine {
             return (Found::Violation(schedule_of(&path, step)), stats);
         }

@@ -19,7 +19,7 @@ use crate::replay;
 use crate::schedule::{Schedule, ScheduleStep};
 use crate::semantics::{Semantics, StateCheck};
 use crate::state::State;
-use crate::step::{StepLog, StepResult};
+use crate::step::StepResult;
 use crate::violation::Violation;
 
 /// Budgets and settings of an exploration.
@@ -244,18 +244,10 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
     let monitor = Monitor::new(options);
     let bytes = init.bytes();
     // The step's log, and the checks' (they run inside the enumeration): both under the budgets.
-    let mut log = StepLog {
-        guard: monitor.guard(bytes),
-        ..StepLog::default()
+    let (mut log, mut scratch) = (monitor.step_log(bytes), monitor.step_log(bytes));
+    let Ok(check) = sem.check_state_in(&mut init, &mut scratch, |_, _| true) else {
+        return (Found::Incomplete(monitor.reason()), stats);
     };
-    let mut scratch = StepLog {
-        guard: monitor.guard(bytes),
-        ..StepLog::default()
-    };
-    let check = sem.check_state_in(&mut init, &mut scratch, |_, _| true);
-    if let Some(reason) = monitor.ended() {
-        return (Found::Incomplete(reason), stats);
-    }
     if check != StateCheck::Fine {
         return (Found::Violation(Schedule::default()), stats);
     }
@@ -318,10 +310,9 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
                     return true;
                 }
                 let new_id = parents.len() as u32;
-                let check = sem.check_state_in(&mut next, &mut scratch, |_, _| true);
-                if scratch.cut() {
+                let Ok(check) = sem.check_state_in(&mut next, &mut scratch, |_, _| true) else {
                     return false;
-                }
+                };
                 index.insert(next.clone(), new_id);
                 parents.push(Some(Parent {
                     parent: id,
@@ -341,10 +332,11 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
                 queue.push_back((new_id, next));
                 true
             });
-            // A state whose expansion was cut tells nothing, not even the violation it found
-            // first (the budgets end the search the same way wherever they run out).
-            if let Some(reason) = monitor.ended() {
-                return (Found::Incomplete(reason), stats);
+            // A budget ran out in the middle of the expansion (a guard cut it): the search ends
+            // without a conclusion. A violation found stops the enumeration where it is, before
+            // any cut, so a cut never hides one.
+            if log.cut() || scratch.cut() {
+                return (Found::Incomplete(monitor.reason()), stats);
             }
             if let Some(step) = found {
                 return (Found::Violation(path(&parents, id, step)), stats);

@@ -4,6 +4,7 @@
 use migcheck_lang::ir::Model;
 use migcheck_lang::Span;
 
+use crate::budget::Cut;
 use crate::schedule::{Choice, ChoiceKind};
 use crate::state::{Layout, State, LU_NONE, LU_READ, LU_STALE};
 use crate::step::{self, Chooser, ErrorKind, StepEnd, StepLog, StepResult, WaitFor};
@@ -224,30 +225,34 @@ impl<'m> Semantics<'m> {
     /// The checks of a newly reached state: invariants in declaration order, then the final
     /// properties (when every task has finished) or deadlock (when no task can step).
     pub fn check_state(&self, state: &State) -> StateCheck {
-        self.check_state_in(&mut state.clone(), &mut StepLog::default(), |_, _| true)
+        match self.check_state_in(&mut state.clone(), &mut StepLog::default(), |_, _| true) {
+            Ok(check) => check,
+            Err(Cut) => unreachable!("an unarmed guard never cuts"),
+        }
     }
 
     /// [`Semantics::check_state`] without allocating. `may_block(task, pc)` says whether the step
     /// of unfinished `task` at `pc` could block at all (false lets the deadlock check skip running it);
-    /// `log` is scratch space, and its guard bounds the deadlock check: once [`StepLog::cut`], the
-    /// answer is [`StateCheck::Fine`] whatever the state, and means nothing (the explorer must
-    /// end). `state` is only read (the `mut` is the evaluator's).
+    /// `log` is scratch space, and its guard bounds the deadlock check: if it cuts, the answer is
+    /// [`Cut`], which means nothing about the state: the explorer must end without a conclusion
+    /// (a [`StateCheck::Fine`] there would leave every caller one forgotten test away from a wrong
+    /// verdict). `state` is only read (the `mut` is the evaluator's).
     pub fn check_state_in(
         &self,
         state: &mut State,
         log: &mut StepLog,
         may_block: impl Fn(usize, u32) -> bool,
-    ) -> StateCheck {
+    ) -> Result<StateCheck, Cut> {
         for (i, p) in self.model.invariants.iter().enumerate() {
             match step::eval_property_in(self.model, &mut state.shared, log, &p.expr) {
                 Ok(true) => {}
-                Ok(false) => return StateCheck::Invariant(i),
+                Ok(false) => return Ok(StateCheck::Invariant(i)),
                 Err(error) => {
-                    return StateCheck::PropertyError {
+                    return Ok(StateCheck::PropertyError {
                         invariant: true,
                         index: i,
                         error,
-                    }
+                    })
                 }
             }
         }
@@ -255,17 +260,17 @@ impl<'m> Semantics<'m> {
             for (i, p) in self.model.finals.iter().enumerate() {
                 match step::eval_property_in(self.model, &mut state.shared, log, &p.expr) {
                     Ok(true) => {}
-                    Ok(false) => return StateCheck::Final(i),
+                    Ok(false) => return Ok(StateCheck::Final(i)),
                     Err(error) => {
-                        return StateCheck::PropertyError {
+                        return Ok(StateCheck::PropertyError {
                             invariant: false,
                             index: i,
                             error,
-                        }
+                        })
                     }
                 }
             }
-            return StateCheck::Fine;
+            return Ok(StateCheck::Fine);
         }
         let unfinished = |t: &usize| !state.finished(&self.layout, *t);
         let tasks = 0..self.model.tasks.len();
@@ -274,18 +279,21 @@ impl<'m> Semantics<'m> {
             .filter(unfinished)
             .all(|t| may_block(t, state.pcs[t]))
         {
-            return StateCheck::Fine;
+            return Ok(StateCheck::Fine);
         }
         let state = &*state;
-        // Every resolution blocked, as far as a cut enumeration saw, is no deadlock.
-        if tasks
+        let blocked = tasks
             .filter(unfinished)
-            .all(|t| self.wait_of_in(state, t, log).is_some())
-            && !log.cut()
-        {
+            .all(|t| self.wait_of_in(state, t, log).is_some());
+        // Every resolution blocked, as far as a cut enumeration saw, is no deadlock, and no
+        // answer either.
+        if log.cut() {
+            return Err(Cut);
+        }
+        Ok(if blocked {
             StateCheck::Deadlock
         } else {
             StateCheck::Fine
-        }
+        })
     }
 }

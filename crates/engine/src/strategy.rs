@@ -108,23 +108,17 @@ pub fn sample(model: &Model, sampling: &Sampling, options: &Options) -> (Found, 
     let bytes = initial.bytes();
     let mut runner = Runner {
         ticker: monitor.ticker(bytes),
-        log: StepLog {
-            guard: monitor.guard(bytes),
-            ..StepLog::default()
-        },
-        scratch: StepLog {
-            guard: monitor.guard(bytes),
-            ..StepLog::default()
-        },
+        log: monitor.step_log(bytes),
+        scratch: monitor.step_log(bytes),
         enabled: vec![0; model.tasks.len()],
         next: initial.clone(),
     };
     let check = sem.check_state_in(&mut initial, &mut runner.scratch, |_, _| true);
-    let mut ended = monitor.ended();
-    if ended.is_none() && check != StateCheck::Fine {
+    if check.as_ref().is_ok_and(|c| *c != StateCheck::Fine) {
         sampled.runs = 1;
         return (Found::Violation(Schedule::default()), stats, sampled);
     }
+    let mut ended = check.is_err().then(|| monitor.reason());
     // PCT needs the length of a run: the longest seen so far, starting from the code's size.
     let mut longest: u64 = model
         .tasks
@@ -247,16 +241,18 @@ fn one_run(
         if log.cut() {
             return (None, step);
         }
-        let can_step = (0..tasks).filter(|&t| enabled[t] > 0);
+        let mut can_step = (0..tasks).filter(|&t| enabled[t] > 0);
         let task = match sampling.sampler {
             Sampler::Random => {
-                let ts: Vec<usize> = can_step.collect();
-                if ts.is_empty() {
+                let k = can_step.clone().count();
+                if k == 0 {
                     // Every task finished, or a deadlock: both were checked when the state was
                     // reached.
                     return (None, step);
                 }
-                ts[rng.below(ts.len() as u64) as usize]
+                can_step
+                    .nth(rng.below(k as u64) as usize)
+                    .expect("the pick is below the count")
             }
             Sampler::Pct { .. } => {
                 let Some(t) = can_step.max_by_key(|&t| priority[t]) else {
@@ -293,10 +289,9 @@ fn one_run(
         if !fine {
             return (Some(schedule), step + 1);
         }
-        let check = sem.check_state_in(next, scratch, |_, _| true);
-        if scratch.cut() {
+        let Ok(check) = sem.check_state_in(next, scratch, |_, _| true) else {
             return (None, step);
-        }
+        };
         if check != StateCheck::Fine {
             return (Some(schedule), step + 1);
         }

@@ -385,3 +385,44 @@ fn a_sampling_split_into_run_ranges_makes_the_same_runs() {
     parts.extend(runs(50, 70));
     assert_eq!(parts, whole);
 }
+
+#[test]
+fn the_parallel_explorer_answers_the_same_whenever_its_workers_visit_their_successors() {
+    // A worker visits its pending successors before its chunk ends when they take too much
+    // memory (a step of billions of resolutions); with a few at a time, the visits come in
+    // another order and interleave with the enumeration: nothing may change.
+    let models = [
+        include_str!("../../../models/bench/claims_fix.mig"),
+        include_str!("../../../models/bench/claims_bug.mig"),
+    ];
+    for (i, src) in models.iter().enumerate() {
+        let m = model(src);
+        for options in [
+            Options::default(),
+            Options {
+                no_reduction: true,
+                ..Options::default()
+            },
+            Options {
+                max_states: Some(1000),
+                ..Options::default()
+            },
+        ] {
+            let answer = |threads: usize, pending: Option<usize>| {
+                let (found, stats) =
+                    crate::parallel::explore_visiting(&m, &options, threads, pending);
+                (found, stats.states, stats.transitions, stats.depth)
+            };
+            let expected = answer(1, None);
+            for threads in [1, 2, 3] {
+                for pending in [None, Some(1), Some(7)] {
+                    assert_eq!(
+                        answer(threads, pending),
+                        expected,
+                        "model {i}, {threads} threads, {pending:?} at a time, {options:?}"
+                    );
+                }
+            }
+        }
+    }
+}

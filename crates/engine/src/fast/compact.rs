@@ -30,7 +30,6 @@ use crate::explore::{Found, Options, Stats};
 use crate::schedule::{Schedule, ScheduleStep};
 use crate::semantics::StateCheck;
 use crate::state::State;
-use crate::step::StepLog;
 
 use rustc_hash::FxHashSet;
 
@@ -220,9 +219,10 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
     let mut stats = Stats::default();
     let mut state = sem.initial();
     let monitor = Monitor::new(options);
-    let (mut log, mut scratch) = (StepLog::default(), StepLog::default());
-    log.guard = monitor.guard(state.bytes());
-    scratch.guard = monitor.guard(state.bytes());
+    let (mut log, mut scratch) = (
+        monitor.step_log(state.bytes()),
+        monitor.step_log(state.bytes()),
+    );
     let mut next = state.clone();
     let mut packer = Packer::new(model, &sem.layout, &fast.analysis);
     let mut key = vec![0u64; packer.words];
@@ -233,10 +233,9 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
     trace.record(root, 0)?;
     trace.end_level();
     stats.states = 1;
-    let check = fast.check(&mut state, &mut scratch);
-    if let Some(reason) = monitor.ended() {
-        return Ok((Found::Incomplete(reason), stats));
-    }
+    let Ok(check) = fast.check(&mut state, &mut scratch) else {
+        return Ok((Found::Incomplete(monitor.reason()), stats));
+    };
     if check != StateCheck::Fine {
         return Ok((Found::Violation(Schedule::default()), stats));
     }
@@ -322,10 +321,9 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
                         }
                         stats.states += 1;
                         stats.depth = stats.depth.max(depth + 1);
-                        let check = fast.check(next, &mut scratch);
-                        if scratch.cut() {
+                        let Ok(check) = fast.check(next, &mut scratch) else {
                             return false;
-                        }
+                        };
                         if check != StateCheck::Fine {
                             found = Some(step());
                             return false;

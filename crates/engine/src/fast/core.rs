@@ -4,6 +4,7 @@
 
 use migcheck_lang::ir::Model;
 
+use crate::budget::Cut;
 use crate::schedule::ScheduleStep;
 use crate::semantics::{Semantics, StateCheck};
 use crate::state::{State, LU_NONE};
@@ -234,7 +235,7 @@ impl<'m> Fast<'m> {
         None
     }
 
-    pub fn check(&self, state: &mut State, log: &mut StepLog) -> StateCheck {
+    pub fn check(&self, state: &mut State, log: &mut StepLog) -> Result<StateCheck, Cut> {
         self.sem.check_state_in(state, log, |t, pc| {
             self.analysis.may_block(self.body(t), pc as usize)
         })

@@ -198,10 +198,9 @@ fn look_up(
         parents.push(at.cursor as u32);
         stats.states += 1;
         stats.depth = stats.depth.max(at.depth + 1);
-        let check = fast.check(&mut batch.states[i], scratch);
-        if scratch.cut() {
+        let Ok(check) = fast.check(&mut batch.states[i], scratch) else {
             return Lookup::Cut;
-        }
+        };
         if check != StateCheck::Fine {
             return Lookup::Violation(i);
         }
@@ -236,14 +235,10 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
     let mut stats = Stats::default();
     let mut state = sem.initial();
     let monitor = Monitor::new(options);
-    let mut log = StepLog {
-        guard: monitor.guard(state.bytes()),
-        ..StepLog::default()
-    };
-    let mut scratch = StepLog {
-        guard: monitor.guard(state.bytes()),
-        ..StepLog::default()
-    };
+    let (mut log, mut scratch) = (
+        monitor.step_log(state.bytes()),
+        monitor.step_log(state.bytes()),
+    );
     let mut next = state.clone();
     let mut packer = Packer::new(model, &sem.layout, &fast.analysis);
     let mut key = vec![0u64; packer.words];
@@ -272,10 +267,9 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
             stats.states = 1;
             pack(&mut packer, &mut table, &state, &mut key);
             table.insert(&key);
-            let check = fast.check(&mut state, &mut scratch);
-            if let Some(reason) = monitor.ended() {
-                return (Found::Incomplete(reason), stats);
-            }
+            let Ok(check) = fast.check(&mut state, &mut scratch) else {
+                return (Found::Incomplete(monitor.reason()), stats);
+            };
             if check != StateCheck::Fine {
                 return (Found::Violation(Schedule::default()), stats);
             }

@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use migcheck_lang::ir::Model;
 
-use crate::budget::{Guard, Monitor, Progress, Ticker};
+use crate::budget::{Cut, Monitor, Progress, Ticker};
 use crate::checkpoint::Checkpoint;
 use crate::explore::{Found, Options, Stats};
 use crate::fast::pack::Packer;
@@ -21,6 +21,13 @@ use super::work::Chunks;
 
 /// Bits of a key that hold the transition ordinal; the parent's position takes the rest.
 const ORDINAL_BITS: u32 = 24;
+
+/// The bytes of successors' states (each one a [`State`]) a worker keeps waiting to be visited
+/// before it visits them: a step may have billions of resolutions, so a chunk's successors
+/// cannot all wait for its end. Not much less: the visits are grouped by shard, one lock per
+/// group, and a limit of a thousand successors (the fast explorer's batches) made the groups
+/// of 256 shards small enough to cost two threads 5% (claims N=4 H=3).
+const PENDING_BYTES: usize = 8 << 20;
 
 fn key(pos: usize, ordinal: u64) -> u64 {
     (pos as u64) << ORDINAL_BITS | ordinal.min((1 << ORDINAL_BITS) - 1)
@@ -54,6 +61,8 @@ struct Level<'a, 'm> {
     reduce: bool,
     /// States stored so far in this level, as the workers last reported (for progress).
     stored: AtomicU64,
+    /// A worker visits its pending successors once this many wait.
+    pending_limit: usize,
     /// The states and transitions before this level, and its depth (for progress).
     before: (u64, u64, usize),
 }
@@ -75,7 +84,6 @@ impl Level<'_, '_> {
         ticker: &mut Ticker<'_>,
         w: &mut Work,
     ) {
-        let mut state = w.next.clone();
         w.packed.resize(words, 0);
         w.from.clear();
         w.stored = 0;
@@ -96,9 +104,9 @@ impl Level<'_, '_> {
                 break;
             }
             self.packer
-                .unpack(&self.frontier[pos * words..(pos + 1) * words], &mut state);
+                .unpack(&self.frontier[pos * words..(pos + 1) * words], &mut w.state);
             let plan = if self.reduce {
-                self.fast.plan(&state, &mut w.next, &mut w.log)
+                self.fast.plan(&w.state, &mut w.next, &mut w.log)
             } else {
                 None
             };
@@ -111,29 +119,30 @@ impl Level<'_, '_> {
                 back_edge: false,
             });
             let f = w.from.len() - 1;
-            self.generate(w, f, 0, &state, words);
+            self.generate(w, f, 0, words);
         }
-        self.visit_pending(w);
+        self.visit_pending(&mut w.pending, &mut w.from, &mut w.stored, &mut w.scratch);
         // The cycle proviso: a second pass for the states with a step back.
         for f in 0..w.from.len() {
             let s = &w.from[f];
             if s.plan.is_some() && s.back_edge && !s.stopped {
                 let pos = s.pos;
                 self.packer
-                    .unpack(&self.frontier[pos * words..(pos + 1) * words], &mut state);
-                self.generate(w, f, 1, &state, words);
+                    .unpack(&self.frontier[pos * words..(pos + 1) * words], &mut w.state);
+                self.generate(w, f, 1, words);
             }
         }
-        self.visit_pending(w);
+        self.visit_pending(&mut w.pending, &mut w.from, &mut w.stored, &mut w.scratch);
         self.transitions
             .lock()
             .extend(w.from.iter().map(|f| (f.pos, f.taken)));
         self.stored.fetch_add(w.stored, Ordering::Relaxed);
     }
 
-    /// Takes the transitions of pass `pass` from the state `w.from[f]`, which is `state`: each
-    /// one's successor is packed into `w.pending`, or proposed as a violation.
-    fn generate(&self, w: &mut Work, f: usize, pass: u8, state: &State, words: usize) {
+    /// Takes the transitions of pass `pass` from the state `w.from[f]`, which is `w.state`: each
+    /// one's successor is packed into `w.pending`, or proposed as a violation. The pending
+    /// successors are visited `pending_limit` at a time (see [`PENDING_BYTES`]).
+    fn generate(&self, w: &mut Work, f: usize, pass: u8, words: usize) {
         let sem = &self.fast.sem;
         let pos = w.from[f].pos;
         let parent_words = &self.frontier[pos * words..(pos + 1) * words];
@@ -142,57 +151,75 @@ impl Level<'_, '_> {
             if from.stopped
                 || !self
                     .fast
-                    .in_pass(state, from.plan, from.back_edge, pass, task)
+                    .in_pass(&w.state, from.plan, from.back_edge, pass, task)
             {
                 continue;
             }
-            let (from, pending, packed) = (&mut w.from[f], &mut w.pending, &mut w.packed);
-            sem.for_each_resolution_into(
+            let Work {
                 state,
-                task,
-                &mut w.log,
-                &mut w.next,
-                |end, choices, log, next| {
-                    let k = key(pos, from.ordinal);
-                    from.ordinal += 1;
-                    if k >= self.best.load(Ordering::Relaxed) {
-                        from.stopped = true;
+                next,
+                log,
+                scratch,
+                packed,
+                pending,
+                from,
+                stored,
+            } = w;
+            let state = &*state;
+            sem.for_each_resolution_into(state, task, log, next, |end, choices, log, next| {
+                let k = key(pos, from[f].ordinal);
+                from[f].ordinal += 1;
+                if k >= self.best.load(Ordering::Relaxed) {
+                    from[f].stopped = true;
+                    return false;
+                }
+                match self.fast.transition(&end, task, log, next) {
+                    Transition::Blocked => return true,
+                    Transition::Violation => {
+                        from[f].taken += 1;
+                        let step = ScheduleStep {
+                            task,
+                            choices: choices.to_vec(),
+                        };
+                        self.propose(Candidate::Transition { key: k, step }, k);
+                        from[f].stopped = true;
                         return false;
                     }
-                    match self.fast.transition(&end, task, log, next) {
-                        Transition::Blocked => return true,
-                        Transition::Violation => {
-                            from.taken += 1;
-                            let step = ScheduleStep {
-                                task,
-                                choices: choices.to_vec(),
-                            };
-                            self.propose(Candidate::Transition { key: k, step }, k);
-                            from.stopped = true;
-                            return false;
-                        }
-                        Transition::Next => from.taken += 1,
-                    }
-                    if self
-                        .packer
-                        .pack_step(parent_words, state, next, task, log, packed)
-                        .is_err()
-                    {
-                        self.overflow.lock().push((k, self.ids[pos], next.clone()));
-                        return true;
-                    }
-                    let h = hash(packed);
-                    pending.push(packed, h, self.store.shard_of_hash(h), k, f, next);
-                    true
-                },
-            );
+                    Transition::Next => from[f].taken += 1,
+                }
+                if self
+                    .packer
+                    .pack_step(parent_words, state, next, task, log, packed)
+                    .is_err()
+                {
+                    self.overflow.lock().push((k, self.ids[pos], next.clone()));
+                    return true;
+                }
+                let h = hash(packed);
+                pending.push(packed, h, self.store.shard_of_hash(h), k, f, next);
+                if pending.items.len() >= self.pending_limit {
+                    // Visiting early changes the answer in nothing: a state keeps the smallest
+                    // discovery key whatever the order of the visits; whether a step goes back
+                    // depends only on whether its state was stored before the level, and is read
+                    // for the second pass, which starts once every successor of the first is
+                    // visited; a violation among them lowers `best` sooner, which skips only
+                    // transitions past it (as another thread's would).
+                    self.visit_pending(pending, from, stored, scratch);
+                }
+                true
+            });
         }
     }
 
     /// Visits the pending successors, shard by shard; checks the new ones and notes the steps
-    /// back to an earlier level.
-    fn visit_pending(&self, w: &mut Work) {
-        let p = &mut w.pending;
+    /// back to an earlier level (in `from`), and counts the new ones in `stored`.
+    fn visit_pending(
+        &self,
+        p: &mut Pending,
+        from: &mut [From],
+        stored: &mut u64,
+        scratch: &mut StepLog,
+    ) {
         p.order.clear();
         p.order.extend(0..p.items.len() as u32);
         let items = &p.items;
@@ -207,7 +234,7 @@ impl Level<'_, '_> {
                     .count();
             let group = &p.order[start..end];
             let (words, keys, items) = (p.words, &p.keys, &p.items);
-            let (from, fresh) = (&mut w.from, &mut p.fresh);
+            let fresh = &mut p.fresh;
             self.store.visit_group(
                 s as usize,
                 group.len(),
@@ -229,11 +256,14 @@ impl Level<'_, '_> {
             );
             start = end;
         }
-        w.stored += p.fresh.len() as u64;
+        *stored += p.fresh.len() as u64;
         for &(i, gid) in &p.fresh {
             let i = i as usize;
-            if self.fast.check(&mut p.states[i], &mut w.scratch) != StateCheck::Fine {
-                self.propose(Candidate::State { gid }, p.items[i].key);
+            match self.fast.check(&mut p.states[i], scratch) {
+                Ok(StateCheck::Fine) => {}
+                Ok(_) => self.propose(Candidate::State { gid }, p.items[i].key),
+                // The guard recorded why in the monitor: the level is given up.
+                Err(Cut) => break,
             }
         }
         p.clear();
@@ -242,6 +272,8 @@ impl Level<'_, '_> {
 
 /// A worker's buffers, reused from chunk to chunk of a level.
 struct Work {
+    /// The state being expanded.
+    state: State,
     next: State,
     log: StepLog,
     scratch: StepLog,
@@ -320,6 +352,17 @@ impl Pending {
 /// Explores `model` with `threads` threads; the same answer and figures as
 /// [`crate::fast::explore`].
 pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stats) {
+    explore_visiting(model, options, threads, None)
+}
+
+/// [`explore`], with a worker's pending successors visited `pending` at a time when given (the
+/// tests ask for a few: the answer and figures must not change).
+pub(crate) fn explore_visiting(
+    model: &Model,
+    options: &Options,
+    threads: usize,
+    pending: Option<usize>,
+) -> (Found, Stats) {
     let start = Instant::now();
     let fast = Fast::new(model);
     let reduce = !options.no_reduction;
@@ -328,10 +371,8 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
     let mut state = sem.initial();
     let monitor = Monitor::new(options);
     let bytes = state.bytes();
-    let mut scratch = StepLog {
-        guard: monitor.guard(bytes),
-        ..StepLog::default()
-    };
+    let pending_limit = pending.unwrap_or(PENDING_BYTES / bytes.max(1)).max(1);
+    let mut scratch = monitor.step_log(bytes);
     let mut packer = Packer::new(model, &sem.layout, &fast.analysis);
     let mut packed = vec![0u64; packer.words];
     while let Err(o) = packer.pack(&state, &mut packed) {
@@ -364,10 +405,9 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
                 unreachable!("the store starts empty")
             };
             stats.states = 1;
-            let check = fast.check(&mut state, &mut scratch);
-            if let Some(reason) = monitor.ended() {
-                return (Found::Incomplete(reason), stats);
-            }
+            let Ok(check) = fast.check(&mut state, &mut scratch) else {
+                return (Found::Incomplete(monitor.reason()), stats);
+            };
             if check != StateCheck::Fine {
                 return (Found::Violation(Schedule::default()), stats);
             }
@@ -376,7 +416,39 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
             depth = 0;
         }
     }
-    let result = loop {
+    // How a level is given up when a budget other than the state count runs out in its middle
+    // (no exact cut to keep), whether a worker, the level's end, the check of an overflowed
+    // state or the count up to a cut sees it: `stats` are the figures at the level's start,
+    // `level` the states the level stored and the transitions it took. After a stop request,
+    // back to the start of the level with a checkpoint (what the level found so far is found
+    // again on resume); else the figures say how far it got.
+    let give_up = |store: &Store,
+                   ids: &[Gid],
+                   packer: &Packer,
+                   depth: usize,
+                   stats: &mut Stats,
+                   level: (u64, u64)| {
+        if !monitor.interrupted() {
+            stats.states += level.0;
+            stats.transitions += level.1;
+            stats.depth = depth + 1;
+            return Found::Incomplete(monitor.reason());
+        }
+        let (states, parents) = store.snapshot(ids, packer.words);
+        Found::Interrupted(Box::new(Checkpoint {
+            no_reduction: !reduce,
+            widths: packer.widths(),
+            words: packer.words,
+            frontier: parents.len() - ids.len(),
+            states,
+            parents,
+            depth,
+            states_counted: stats.states,
+            transitions_counted: stats.transitions,
+            depth_counted: stats.depth,
+        }))
+    };
+    let result = 'levels: loop {
         if ids.is_empty() {
             break Found::Nothing;
         }
@@ -394,6 +466,7 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
             transitions: Mutex::new(Vec::new()),
             reduce,
             stored: AtomicU64::new(0),
+            pending_limit,
             before: (stats.states, stats.transitions, depth),
         };
         let chunk = (ids.len() / (threads * 16)).clamp(1, 1024);
@@ -404,15 +477,10 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
             // One worker's buffers for all its chunks: the pending successors' states are
             // allocated once, not once per chunk.
             let mut w = Work {
+                state: fast.sem.initial(),
                 next: fast.sem.initial(),
-                log: StepLog {
-                    guard: monitor.guard(bytes),
-                    ..StepLog::default()
-                },
-                scratch: StepLog {
-                    guard: monitor.guard(bytes),
-                    ..StepLog::default()
-                },
+                log: monitor.step_log(bytes),
+                scratch: monitor.step_log(bytes),
                 packed: vec![0u64; words],
                 pending: Pending::default(),
                 from: Vec::with_capacity(chunk),
@@ -443,40 +511,24 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
             queue: level.stored.load(Ordering::Relaxed),
             ..Progress::default()
         });
-        if monitor.interrupted() {
-            // Back to the start of the level: what it found so far is found again on resume.
-            let (states, parents) = store.snapshot(&ids, packer.words);
-            break Found::Interrupted(Box::new(Checkpoint {
-                no_reduction: !reduce,
-                widths: packer.widths(),
-                words: packer.words,
-                frontier: parents.len() - ids.len(),
-                states,
-                parents,
-                depth,
-                states_counted: stats.states,
-                transitions_counted: stats.transitions,
-                depth_counted: stats.depth,
-            }));
-        }
-        if let Some(reason) = monitor.ended() {
-            // A budget that is not the state count ran out mid-level: no exact cut to keep.
-            stats.states += level.stored.load(Ordering::Relaxed);
-            stats.transitions += level.transitions.lock().iter().map(|(_, t)| t).sum::<u64>();
-            stats.depth = depth + 1;
-            break Found::Incomplete(reason);
+        if monitor.ended().is_some() {
+            let taken = level.transitions.lock().iter().map(|(_, t)| t).sum::<u64>();
+            let level = (level.stored.load(Ordering::Relaxed), taken);
+            break give_up(&store, &ids, &packer, depth, &mut stats, level);
         }
         let Level {
             best: _,
             candidates,
             overflow,
             transitions,
+            stored,
             ..
         } = level;
-        let (mut candidates, overflow, mut transitions) = (
+        let (mut candidates, overflow, mut transitions, mut stored) = (
             candidates.into_inner(),
             overflow.into_inner(),
             transitions.into_inner(),
+            stored.load(Ordering::Relaxed),
         );
         // Successors that outgrew the packing: widen it, re-pack the store, then store them.
         if !overflow.is_empty() {
@@ -508,14 +560,19 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
             packed.resize(packer.words, 0);
             for (k, parent, mut s) in overflow {
                 packer.pack(&s, &mut packed).expect("widened to fit");
-                if let Visit::New(gid) = store.visit(&packed, k, renumber.get(parent)) {
-                    if fast.check(&mut s, &mut scratch) != StateCheck::Fine {
-                        candidates.push(Candidate::State { gid });
+                let Visit::New(gid) = store.visit(&packed, k, renumber.get(parent)) else {
+                    continue;
+                };
+                stored += 1;
+                match fast.check(&mut s, &mut scratch) {
+                    Ok(StateCheck::Fine) => {}
+                    Ok(_) => candidates.push(Candidate::State { gid }),
+                    Err(Cut) => {
+                        let taken = transitions.iter().map(|(_, t)| t).sum::<u64>();
+                        let level = (stored, taken);
+                        break 'levels give_up(&store, &ids, &packer, depth, &mut stats, level);
                     }
                 }
-            }
-            if scratch.cut() {
-                break Found::Incomplete(monitor.reason());
             }
         }
         let new_states = store.level();
@@ -535,6 +592,14 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
             (None, _) => None,
         };
         if let Some(cut) = cut.or(budget_key) {
+            let log = monitor.step_log(bytes);
+            let Some(taken) = taken_up_to(&fast, &packer, &store, &frontier, cut, reduce, log)
+            else {
+                // The level is done, but not the count of its transitions up to the cut.
+                let all = transitions.iter().map(|(_, t)| t).sum::<u64>();
+                let level = (new_states.len() as u64, all);
+                break give_up(&store, &ids, &packer, depth, &mut stats, level);
+            };
             // Count what the sequential search counted up to the cut.
             let violation = cut_is_violation(&first, cut, &candidate_key);
             let is_state = matches!(first, Some(Candidate::State { .. })) && violation;
@@ -546,12 +611,7 @@ pub fn explore(model: &Model, options: &Options, threads: usize) -> (Found, Stat
             }
             let cut_pos = (cut >> ORDINAL_BITS) as usize;
             transitions.retain(|(p, _)| *p < cut_pos);
-            stats.transitions += transitions.iter().map(|(_, t)| t).sum::<u64>();
-            let guard = monitor.guard(bytes);
-            match taken_up_to(&fast, &packer, &store, &frontier, cut, reduce, guard) {
-                Some(taken) => stats.transitions += taken,
-                None => break Found::Incomplete(monitor.reason()),
-            }
+            stats.transitions += transitions.iter().map(|(_, t)| t).sum::<u64>() + taken;
             if !violation {
                 let reason = format!(
                     "the state budget of {} states ran out",
@@ -589,7 +649,7 @@ fn cut_is_violation(first: &Option<Candidate>, cut: u64, key: &impl Fn(&Candidat
 
 /// The transitions the sequential search takes from the state at the cut's position up to and
 /// including the cut's ordinal (in the same order as [`Level::expand`], reduction included);
-/// `None` if `guard` cuts the state's expansion again.
+/// `None` if the guard of `log` cuts the state's expansion again.
 fn taken_up_to(
     fast: &Fast<'_>,
     packer: &Packer,
@@ -597,7 +657,7 @@ fn taken_up_to(
     frontier: &[u64],
     cut: u64,
     reduce: bool,
-    guard: Guard,
+    mut log: StepLog,
 ) -> Option<u64> {
     let words = packer.words;
     let pos = (cut >> ORDINAL_BITS) as usize;
@@ -605,10 +665,6 @@ fn taken_up_to(
     let sem = &fast.sem;
     let mut state = sem.initial();
     let mut next = state.clone();
-    let mut log = StepLog {
-        guard,
-        ..StepLog::default()
-    };
     let mut packed = vec![0u64; words];
     packer.unpack(&frontier[pos * words..(pos + 1) * words], &mut state);
     let plan = if reduce {

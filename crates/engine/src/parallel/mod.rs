@@ -25,5 +25,7 @@ mod work;
 /// The hash of a packed state that the store files it under ([`Store::visit_group`] takes it).
 pub use crate::fast::table::hash as state_hash;
 pub use explore::explore;
+#[cfg(test)]
+pub(crate) use explore::explore_visiting;
 pub use store::{Gid, Store, Visit, ROOT};
 pub use work::Chunks;

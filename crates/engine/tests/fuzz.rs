@@ -31,6 +31,8 @@ mod gen;
 #[allow(dead_code)]
 #[path = "../../../fuzz/src/lang.rs"]
 mod lang;
+#[path = "common/long_states.rs"]
+mod long_models;
 #[allow(dead_code)]
 #[path = "../../../fuzz/src/mutate.rs"]
 mod mutate;
@@ -41,6 +43,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use arbitrary::Unstructured;
+use long_models::LONG_STATES;
 use migcheck_lang::ir::Model;
 use mutate::Rng;
 
@@ -289,31 +292,8 @@ fn mutated_bundled_models_explore_within_their_budgets() {
     assert!(tally.explored * 5 >= n, "only {} explored", tally.explored);
 }
 
-/// Models that outlasted their budgets by minutes when the explorers looked at the clock only
-/// between states (a step with billions of resolutions, states of megabytes): the tests and the
-/// fuzz targets skipped them. Now each stops within its budget, whatever the run.
-const LONG_STATES: &[(&str, &str)] = &[
-    (
-        "a choose over a billion values: one state's resolutions take minutes",
-        "model m\nshared x: int = 0\ntask a { choose c in 0..1000000000; x = c }\ntask b { x = 1 }\n",
-    ),
-    (
-        "a choose in a local loop: 2^40 resolutions of one step",
-        "model m\nshared x: int = 0\ntask a {\n    let i = 0\n    let s = 0\n    \
-         while i < 40 { choose c in 0..2; s = s + c; i = i + 1 }\n    x = s\n}\n",
-    ),
-    (
-        "a choose over a computed range",
-        "model m\nshared n: int = 1000000000\nshared x: int = 0\n\
-         task a { choose c in 0..n; x = c }\n",
-    ),
-    (
-        "a map over a million keys: states of 11 MB",
-        "model m\nshared m: map[0..1048576] int = 0\ntask a[i in 0..3] {\n    let k = 0\n    \
-         while k < 100 { m[k] = m[k] + 1; k = k + 1 }\n}\n",
-    ),
-];
-
+/// The models whose one state once outlasted its budget by minutes (the tests and the fuzz
+/// targets used to skip them) stop within the harness's budget, whatever the run.
 #[test]
 fn long_states_explore_within_their_budgets() {
     // The fuzz target's budget, every run selected.

@@ -471,14 +471,18 @@ pub fn format_duration(d: Duration) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_past_deadline_ends_the_search_at_the_next_poll() {
-        let options = Options {
+    /// Options whose time limit ran out a second ago.
+    fn out_of_time() -> Options {
+        Options {
             time_limit: Some(Duration::from_millis(0)),
             started: Some(Instant::now() - Duration::from_secs(1)),
             ..Options::default()
-        };
-        let monitor = Monitor::new(&options);
+        }
+    }
+
+    #[test]
+    fn a_past_deadline_ends_the_search_at_the_next_poll() {
+        let monitor = Monitor::new(&out_of_time());
         let mut ticker = monitor.ticker(0);
         let reason = (0..EVERY).find_map(|_| ticker.tick(Progress::default));
         assert_eq!(reason.as_deref(), Some("the time limit of 0ms ran out"));
@@ -520,12 +524,7 @@ mod tests {
 
     #[test]
     fn a_guard_cuts_within_its_pace_and_stays_cut() {
-        let options = Options {
-            time_limit: Some(Duration::from_millis(0)),
-            started: Some(Instant::now() - Duration::from_secs(1)),
-            ..Options::default()
-        };
-        let monitor = Monitor::new(&options);
+        let monitor = Monitor::new(&out_of_time());
         let mut guard = monitor.guard(100);
         assert!(!guard.cut());
         // A new guard looks at its first resolution (it may take long).
@@ -630,12 +629,7 @@ mod tests {
 
     #[test]
     fn a_ticker_looks_at_every_state_of_megabytes() {
-        let options = Options {
-            time_limit: Some(Duration::from_millis(0)),
-            started: Some(Instant::now() - Duration::from_secs(1)),
-            ..Options::default()
-        };
-        let monitor = Monitor::new(&options);
+        let monitor = Monitor::new(&out_of_time());
         let mut ticker = monitor.ticker(8 << 20);
         assert!(ticker.tick(Progress::default).is_some());
     }

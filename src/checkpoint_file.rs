@@ -33,6 +33,7 @@ pub fn write(
         "states": checkpoint.len(),
         "depth": checkpoint.depth,
         "no_reduction": checkpoint.no_reduction,
+        "symmetric": checkpoint.symmetric,
     });
     let mut bytes = Vec::new();
     bytes.extend_from_slice(HEADER.as_bytes());

@@ -154,6 +154,11 @@ struct CheckArgs {
     /// schedule; see docs/cli.md.)
     #[arg(long)]
     no_reduction: bool,
+    /// Turn symmetry reduction off: keep apart states that differ only by which instance of an
+    /// indexed task (`task t[i in 0..N]`) is which. (It is on with partial-order reduction, for
+    /// the families whose index only keys maps of their own; see docs/cli.md.)
+    #[arg(long)]
+    no_symmetry: bool,
     /// How to search: `bfs` every state breadth-first (shortest schedules); `dfs` every state
     /// depth-first in bounded memory (for models whose states do not fit; schedules are not the
     /// shortest); `random` and `pct` sample `--runs` seeded runs (find violations, prove nothing:
@@ -324,6 +329,7 @@ fn run_check(args: &CheckArgs, test: bool) -> u8 {
         .filter(|&n| n > 1),
         compact: args.compact,
         no_reduction: args.no_reduction,
+        no_symmetry: args.no_symmetry,
         strategy: match args.strategy {
             StrategyArg::Bfs => Strategy::Bfs,
             StrategyArg::Dfs => Strategy::Dfs {
@@ -577,6 +583,9 @@ fn resume_from(
         return Err(
             "it is of a search with partial-order reduction: leave out --no-reduction".into(),
         );
+    }
+    if args.no_symmetry && saved.checkpoint.symmetric {
+        return Err("it is of a search with symmetry reduction: leave out --no-symmetry".into());
     }
     saved
         .checkpoint

@@ -13,7 +13,8 @@ Each size is generated from the model file in models/bench/ by replacing its `co
 
 Configurations, each run --runs times (fewer when the runs so far took --budget seconds, once when
 a run times out after --timeout seconds; the table's `runs` column says how many):
-  migcheck --reference, --threads 1 (the default explorer, with reduction), --threads 2,
+  migcheck --reference, --threads 1 (the default explorer, with partial-order and symmetry
+  reduction), --threads 2, --no-symmetry --threads 1 and 2 (partial-order reduction alone),
   --compact --threads 1, --no-reduction --threads 1 (a flag migcheck rejects, exit 2, is `n/a`);
   SPIN: pan compiled with gcc -O2 -DSAFETY, with partial-order reduction (the default) and with
   -DNOREDUCE; loom (exhaustive up to a preemption bound); shuttle (random schedules).
@@ -52,6 +53,8 @@ MIGCHECK_CONFIGS = [
     ("migcheck --reference", ["--reference"], False),
     ("migcheck --threads 1", ["--threads", "1"], True),
     ("migcheck --threads 2", ["--threads", "2"], True),
+    ("migcheck --no-symmetry --threads 1", ["--no-symmetry", "--threads", "1"], True),
+    ("migcheck --no-symmetry --threads 2", ["--no-symmetry", "--threads", "2"], True),
     ("migcheck --compact --threads 1", ["--compact", "--threads", "1"], True),
     ("migcheck --no-reduction --threads 1", ["--no-reduction", "--threads", "1"], False),
 ]
@@ -368,6 +371,9 @@ def derive(case, size, results):
         return r.get(key) if r.get("status") == "done" else None
 
     t1, t2 = get("migcheck --threads 1", "wall"), get("migcheck --threads 2", "wall")
+    p1 = get("migcheck --no-symmetry --threads 1", "wall")
+    p2 = get("migcheck --no-symmetry --threads 2", "wall")
+    sp = get("migcheck --no-symmetry --threads 1", "states")
     s1, s0 = get("migcheck --threads 1", "states"), get("migcheck --no-reduction --threads 1", "states")
     t0 = get("migcheck --no-reduction --threads 1", "wall")
     bps = get("migcheck --compact --threads 1", "bps")
@@ -375,6 +381,10 @@ def derive(case, size, results):
     build = (results.get("SPIN (POR)") or {}).get("build")
     parts = [f"- {case} {size}:"]
     parts.append(f"threads 1 → 2 {fmt_ratio(t1 / t2)}" if t1 and t2 else "threads 1 → 2 -")
+    parts.append(f"without symmetry threads 1 → 2 {fmt_ratio(p1 / p2)}" if p1 and p2
+                 else "without symmetry threads 1 → 2 -")
+    if sp and s1:
+        parts.append(f"symmetry {fmt_ratio(sp / s1)} states, {fmt_ratio(p1 / t1)} time")
     if s0 and s1:
         parts.append(f"reduction {fmt_ratio(s0 / s1)} states, {fmt_ratio(t0 / t1)} time")
     else:
@@ -496,15 +506,16 @@ def main():
               f"per model (min {fmt_s(min(builds))}, max {fmt_s(max(builds))}).")
     if a.spin:
         print("Ratios: each migcheck row against SPIN with the same kind of search: rows with "
-              "reduction (--threads, --compact) against SPIN's default (POR), rows without "
+              "reduction (--threads, --no-symmetry, --compact) against SPIN's default (POR), rows without "
               "(--reference, --no-reduction) against SPIN -DNOREDUCE. > 1 is migcheck's advantage.")
     if LOADS:
         print(f"Load average (1 min) before each run: median {median(LOADS):.2f}, max {max(LOADS):.2f} "
               f"({os.cpu_count()} cores).")
     print(f"scripts/bench took {time.time() - t_start:.0f} s (runs only, builds excluded).")
     print()
-    print("Derived from the medians above, per size: the speedup from --threads 1 to --threads 2; "
-          "the reduction (states, and time, of --no-reduction ÷ --threads 1); bytes per state "
+    print("Derived from the medians above, per size: the speedup from --threads 1 to --threads 2, "
+          "with and without symmetry reduction; the reduction (states, and time, of --no-reduction "
+          "÷ --threads 1); the symmetry reduction's share (--no-symmetry ÷ --threads 1); bytes per state "
           "in --compact mode; the time to verdict against SPIN's (POR) with its build included.")
     for d in derived:
         print(d)

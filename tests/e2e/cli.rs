@@ -376,6 +376,7 @@ fn explorer_and_strategy_flags() {
         &["--threads", "1"][..],
         &["--threads", "3"],
         &["--no-reduction"],
+        &["--no-symmetry"],
         &["--compact"],
         &["--reference"],
     ] {

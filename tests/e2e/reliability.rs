@@ -122,6 +122,7 @@ fn the_same_model_and_flags_give_the_same_json_whatever_the_run_and_the_threads(
     for flags in [
         &[][..],
         &["--no-reduction"][..],
+        &["--no-symmetry"][..],
         &["--max-states", "40"][..],
         &["--strategy", "random", "--runs", "50", "--seed", "4"][..],
         &["--strategy", "pct", "--runs", "50", "--seed", "4"][..],

@@ -32,6 +32,8 @@ const VERSION: u64 = 1;
 pub struct Checkpoint {
     /// Whether partial-order reduction was off (the reduced and full searches differ).
     pub no_reduction: bool,
+    /// Whether symmetry reduction was on (its states are representatives of their orbits).
+    pub symmetric: bool,
     /// The width of each field of the packing the states are in.
     pub widths: Vec<u32>,
     /// Words per packed state.
@@ -98,7 +100,7 @@ impl Checkpoint {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut words: Vec<u64> = vec![
             VERSION,
-            u64::from(self.no_reduction),
+            u64::from(self.no_reduction) | u64::from(self.symmetric) << 1,
             self.widths.len() as u64,
             self.words as u64,
             self.parents.len() as u64,
@@ -173,7 +175,8 @@ impl Checkpoint {
             return Err("it holds no level to expand".into());
         }
         Ok(Checkpoint {
-            no_reduction: words[1] != 0,
+            no_reduction: words[1] & 1 != 0,
+            symmetric: words[1] & 2 != 0,
             widths,
             words: per_state,
             states: words[header + fields + count..].to_vec(),
@@ -204,6 +207,7 @@ mod tests {
     fn sample() -> Checkpoint {
         Checkpoint {
             no_reduction: true,
+            symmetric: false,
             widths: vec![1, 8, 3],
             words: 1,
             states: vec![0, 5, 9, 12],

@@ -37,6 +37,9 @@ pub struct Options {
     /// For [`Explorer::Fast`]: turn partial-order reduction off ([`crate::fast::por`]). With it
     /// on, a violation is looked for again without it, for the shortest schedule.
     pub no_reduction: bool,
+    /// For [`Explorer::Fast`]: turn symmetry reduction off ([`crate::fast::symmetry`]), which is
+    /// on with partial-order reduction (and off with it).
+    pub no_symmetry: bool,
     /// How the states are searched: exhaustively breadth-first (the default), exhaustively
     /// depth-first in bounded memory, or by sampling runs.
     pub strategy: Strategy,
@@ -55,6 +58,13 @@ pub struct Options {
     /// Go on from this checkpoint of a stopped search ([`crate::checkpoint`]), which must
     /// [`Checkpoint::fits`] the model. Breadth-first search with the fast explorer only.
     pub resume: Option<Arc<Checkpoint>>,
+}
+
+impl Options {
+    /// Whether the fast explorers merge symmetric states ([`crate::fast::symmetry`]).
+    pub fn symmetric(&self) -> bool {
+        !self.no_reduction && !self.no_symmetry
+    }
 }
 
 /// How [`check`] searches.
@@ -142,9 +152,16 @@ pub fn check(model: &Model, options: &Options) -> Outcome {
     // A checkpoint of the full search that follows a violation found under reduction goes on
     // with that search.
     let resumed_full = options.resume.as_ref().is_some_and(|c| c.no_reduction);
+    // A checkpoint's states are representatives of their orbits exactly when its search merged
+    // symmetric states: the search goes on as it was.
+    let no_symmetry = match options.resume.as_deref() {
+        Some(c) => !c.symmetric,
+        None => options.no_symmetry,
+    };
     let options = &Options {
         started: Some(options.started.unwrap_or(start)),
         no_reduction: options.no_reduction || resumed_full,
+        no_symmetry,
         ..options.clone()
     };
     let mut sampled = None;

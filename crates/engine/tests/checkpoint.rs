@@ -9,16 +9,16 @@ use migcheck_engine::checkpoint::Checkpoint;
 use migcheck_engine::{check, Options, Outcome, Verdict};
 use migcheck_lang::ir::Model;
 
-/// The claims benchmark at N=4, H=2, with a final property that only some deep terminal states
-/// break (with `violated`), or none.
-fn model(violated: bool) -> Model {
+/// The claims benchmark at N=`n`, H=2, with a final property that only some deep terminal
+/// states break (with `violated`), or none.
+fn model(n: u32, violated: bool) -> Model {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../models/bench/claims_fix.mig"
     );
     let mut text = std::fs::read_to_string(path)
         .expect("the benchmark model")
-        .replace("const N = 3 ", "const N = 4 ")
+        .replace("const N = 3 ", &format!("const N = {n} "))
         .replace("expect ok", "");
     if violated {
         text.push_str("final first_is_placed: phase[0] != unplaced || phase[3] != confirmed\n");
@@ -57,57 +57,80 @@ fn interrupted(m: &Model, options: &Options, after: usize) -> Outcome {
     )
 }
 
-#[test]
-fn a_resumed_search_ends_as_the_uninterrupted_one() {
+/// Stops `m`'s search under `base` (with one thread and with two) and resumes it from the saved
+/// bytes (with one thread and with two): each resumed search ends as the uninterrupted one.
+fn resumes_as_whole(m: &Model, base: &Options, violated: bool) {
     let threads = [None, Some(2)];
-    for violated in [false, true] {
-        let m = model(violated);
-        let whole = check(&m, &Options::default());
-        assert_eq!(
-            matches!(whole.verdict, Verdict::Violation(_)),
-            violated,
-            "{:?}",
-            whole.verdict
-        );
-        for (i, writer) in threads.into_iter().enumerate() {
-            let options = Options {
-                threads: writer,
-                ..Options::default()
-            };
-            let stopped = interrupted(&m, &options, 2 + 3 * i);
-            let Some(checkpoint) = stopped.checkpoint else {
-                panic!("no checkpoint: {:?}", stopped.verdict);
-            };
-            match &stopped.verdict {
-                Verdict::Incomplete { reason } => assert!(reason.starts_with("interrupted: ")),
-                other => panic!("{other:?}"),
-            }
-            let bytes = checkpoint.to_bytes();
-            let read = Arc::new(Checkpoint::from_bytes(&bytes).expect("it reads back"));
-            assert!(read.fits(&m).is_ok());
-            for reader in threads {
-                let resumed = check(
-                    &m,
-                    &Options {
-                        threads: reader,
-                        resume: Some(read.clone()),
-                        ..Options::default()
-                    },
-                );
-                assert_eq!(
-                    essentials(&resumed, &m),
-                    essentials(&whole, &m),
-                    "violated {violated}, written with {writer:?} threads, resumed with {reader:?}"
-                );
-            }
+    let whole = check(m, base);
+    assert_eq!(
+        matches!(whole.verdict, Verdict::Violation(_)),
+        violated,
+        "{:?}",
+        whole.verdict
+    );
+    for (i, writer) in threads.into_iter().enumerate() {
+        let options = Options {
+            threads: writer,
+            ..base.clone()
+        };
+        let stopped = interrupted(m, &options, 2 + 3 * i);
+        let Some(checkpoint) = stopped.checkpoint else {
+            panic!("no checkpoint: {:?}", stopped.verdict);
+        };
+        match &stopped.verdict {
+            Verdict::Incomplete { reason } => assert!(reason.starts_with("interrupted: ")),
+            other => panic!("{other:?}"),
+        }
+        let bytes = checkpoint.to_bytes();
+        let read = Arc::new(Checkpoint::from_bytes(&bytes).expect("it reads back"));
+        assert!(read.fits(m).is_ok());
+        assert_eq!(read.symmetric, base.symmetric());
+        for reader in threads {
+            // The checkpoint, not the options, says whether symmetric states are merged.
+            let resumed = check(
+                m,
+                &Options {
+                    threads: reader,
+                    resume: Some(read.clone()),
+                    no_symmetry: !base.no_symmetry,
+                    ..base.clone()
+                },
+            );
+            assert_eq!(
+                essentials(&resumed, m),
+                essentials(&whole, m),
+                "violated {violated}, written with {writer:?} threads, resumed with {reader:?}"
+            );
         }
     }
 }
 
 #[test]
+fn a_resumed_search_ends_as_the_uninterrupted_one() {
+    // Symmetry reduction would make N=4 too small to stop (and the final property of the
+    // violated variant reads `phase[0]`, which turns it off there anyway).
+    let base = Options {
+        no_symmetry: true,
+        ..Options::default()
+    };
+    for violated in [false, true] {
+        resumes_as_whole(&model(4, violated), &base, violated);
+    }
+}
+
+#[test]
+fn a_resumed_symmetric_search_ends_as_the_uninterrupted_one() {
+    resumes_as_whole(&model(5, false), &Options::default(), false);
+}
+
+#[test]
 fn a_checkpoint_of_another_model_does_not_fit() {
-    let m = model(false);
-    let stopped = interrupted(&m, &Options::default(), 2);
+    let m = model(4, false);
+    let options = Options {
+        no_symmetry: true,
+        ..Options::default()
+    };
+    let stopped = interrupted(&m, &options, 2);
     let checkpoint = stopped.checkpoint.expect("a checkpoint");
     let other = migcheck_lang::compile(
         "model other\nshared x: int = 0\ntask a { x = 1 }\ntask b { x = 2 }\n",

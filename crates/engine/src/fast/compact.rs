@@ -213,8 +213,8 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
 
 fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats)> {
     let start = Instant::now();
-    let fast = Fast::new(model);
     let reduce = !options.no_reduction;
+    let fast = Fast::new(model, options.symmetric());
     let sem = &fast.sem;
     let mut stats = Stats::default();
     let mut state = sem.initial();
@@ -304,7 +304,7 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
                                 found = Some(step());
                                 return false;
                             }
-                            Transition::Next => stats.transitions += 1,
+                            Transition::Next { .. } => stats.transitions += 1,
                         }
                         let fp = fingerprint(next);
                         if !seen.insert(fp) {

@@ -12,6 +12,7 @@ use crate::step::{StepEnd, StepLog};
 
 use super::analysis::Analysis;
 use super::por;
+use super::symmetry::Symmetry;
 
 /// The model and its static facts.
 pub(crate) struct Fast<'m> {
@@ -23,6 +24,9 @@ pub(crate) struct Fast<'m> {
     /// Per task, per shared slot: whether the slot is in `lu_vars`.
     keeps_mark: Vec<Vec<bool>>,
     pub por: por::Por,
+    /// The families of interchangeable task instances whose states are merged (empty when
+    /// symmetry reduction is off).
+    symmetry: Symmetry,
 }
 
 /// What a resolution of a step comes to ([`Fast::transition`]).
@@ -32,8 +36,10 @@ pub(crate) enum Transition {
     Blocked,
     /// The step fails or overwrites an update it never saw: a violation.
     Violation,
-    /// The step reaches the (canonical) state in the buffer.
-    Next,
+    /// The step reaches the (canonical) state in the buffer; `moved` when symmetry reduction
+    /// exchanged task instances to make it canonical (so more of it changed than the step's
+    /// task and writes).
+    Next { moved: bool },
 }
 
 /// The order in which a state's tasks are considered: every task in pass 0 (the persistent set's,
@@ -44,8 +50,15 @@ pub(crate) fn passes(tasks: usize) -> impl Iterator<Item = (u8, usize)> {
 }
 
 impl<'m> Fast<'m> {
-    pub fn new(model: &'m Model) -> Fast<'m> {
+    /// The model's facts; `symmetric`: merge states that differ only by which instance of an
+    /// indexed task is which ([`super::symmetry`]).
+    pub fn new(model: &'m Model, symmetric: bool) -> Fast<'m> {
         let sem = Semantics::new(model);
+        let symmetry = if symmetric {
+            Symmetry::new(model, &sem.layout)
+        } else {
+            Symmetry::default()
+        };
         let analysis = Analysis::new(model);
         let lu_vars: Vec<Vec<(usize, usize, usize)>> = model
             .tasks
@@ -78,6 +91,7 @@ impl<'m> Fast<'m> {
             analysis,
             lu_vars,
             keeps_mark,
+            symmetry,
         }
     }
 
@@ -191,7 +205,8 @@ impl<'m> Fast<'m> {
                     return Transition::Violation;
                 }
                 self.canonicalise(next, task, log);
-                Transition::Next
+                let moved = self.symmetry.canonicalise(next);
+                Transition::Next { moved }
             }
         }
     }
@@ -216,8 +231,10 @@ impl<'m> Fast<'m> {
                 &mut log,
                 next,
                 |end, choices, log, next| {
-                    if self.transition(&end, task, log, next) != Transition::Next
-                        || !is_target(next)
+                    if !matches!(
+                        self.transition(&end, task, log, next),
+                        Transition::Next { .. }
+                    ) || !is_target(next)
                     {
                         return true;
                     }
@@ -233,6 +250,20 @@ impl<'m> Fast<'m> {
             }
         }
         None
+    }
+
+    /// Whether [`Fast::check`] can find anything wrong with `state`: some invariant, every task
+    /// finished (the final properties), or every unfinished task at a step that may block (a
+    /// deadlock). When not, the check is `Fine` without looking, and the explorers keep no copy
+    /// of the state for it.
+    #[inline]
+    pub fn needs_check(&self, state: &State) -> bool {
+        let layout = &self.sem.layout;
+        !self.sem.model.invariants.is_empty()
+            || (0..state.pcs.len()).all(|t| {
+                state.finished(layout, t)
+                    || self.analysis.may_block(self.body(t), state.pcs[t] as usize)
+            })
     }
 
     pub fn check(&self, state: &mut State, log: &mut StepLog) -> Result<StateCheck, Cut> {

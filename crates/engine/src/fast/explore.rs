@@ -26,7 +26,8 @@ fn pack(packer: &mut Packer, table: &mut Table, state: &State, key: &mut Vec<u64
 }
 
 /// Packs `next`, reached by one step of `task` from `parent` (packed as `parent_key`), into `key`
-/// (see [`Packer::pack_step`]), widening as [`pack`] does; `parent_key` follows a widening.
+/// (see [`Packer::pack_step`]; in full when symmetry reduction `moved` task instances), widening
+/// as [`pack`] does; `parent_key` follows a widening, and the packing before it is returned.
 #[expect(
     clippy::too_many_arguments,
     reason = "the explorer's buffers, passed apart so that the borrows stay disjoint"
@@ -39,19 +40,27 @@ fn pack_step(
     next: &State,
     task: usize,
     log: &StepLog,
+    moved: bool,
     key: &mut Vec<u64>,
-) -> bool {
-    let mut widened = false;
-    while let Err(overflow) = packer.pack_step(parent_key, parent, next, task, log, key) {
-        widen(packer, table, overflow, next);
-        widened = true;
+) -> Option<Packer> {
+    let mut before = None;
+    let pack = |packer: &Packer, parent_key: &[u64], key: &mut [u64]| {
+        if moved {
+            packer.pack(next, key)
+        } else {
+            packer.pack_step(parent_key, parent, next, task, log, key)
+        }
+    };
+    while let Err(overflow) = pack(packer, parent_key, key) {
+        let old = widen(packer, table, overflow, next);
+        before.get_or_insert(old);
         key.resize(packer.words, 0);
         parent_key.resize(packer.words, 0);
         packer
             .pack(parent, parent_key)
             .expect("a stored state fits the wider packing");
     }
-    widened
+    before
 }
 
 /// The successors of one state taken in one pass, before they are looked up: packed, hashed,
@@ -60,8 +69,12 @@ struct Batch {
     words: usize,
     keys: Vec<u64>,
     hashes: Vec<u64>,
-    /// Reused from state to state: the first `len` are the batch's.
+    /// Per successor, the index in `states` of its copy, or `NO_CHECK` when its check cannot
+    /// find anything ([`Fast::needs_check`]).
+    checks: Vec<u32>,
+    /// Reused from state to state: the first `stored` are the batch's.
     states: Vec<State>,
+    stored: usize,
     steps: Vec<(usize, std::ops::Range<usize>)>,
     choices: Vec<crate::schedule::Choice>,
     /// The transition that fails or loses an update, which ends the pass.
@@ -74,7 +87,9 @@ impl Batch {
             words: 0,
             keys: Vec::new(),
             hashes: Vec::new(),
+            checks: Vec::new(),
             states: vec![like.clone()],
+            stored: 0,
             steps: Vec::new(),
             choices: Vec::new(),
             failing: None,
@@ -88,6 +103,8 @@ impl Batch {
     fn clear(&mut self) {
         self.keys.clear();
         self.hashes.clear();
+        self.checks.clear();
+        self.stored = 0;
         self.steps.clear();
         self.choices.clear();
         self.failing = None;
@@ -98,39 +115,51 @@ impl Batch {
     }
 
     /// Adds the successor `state`, packed as `key`, reached by `task` with `choices`, and starts
-    /// fetching its index slot ([`Table::prefetch`]).
+    /// fetching its index slot ([`Table::prefetch`]); keeps a copy of the state when `check`.
     fn push(
         &mut self,
         table: &Table,
         key: &[u64],
         state: &State,
+        check: bool,
         task: usize,
         choices: &[crate::schedule::Choice],
     ) {
-        let i = self.len();
         self.words = key.len();
         let h = table::hash(key);
         table.prefetch(h);
         self.keys.extend_from_slice(key);
         self.hashes.push(h);
-        if i == self.states.len() {
-            self.states.push(state.clone());
+        if check {
+            let i = self.stored;
+            if i == self.states.len() {
+                self.states.push(state.clone());
+            } else {
+                self.states[i].copy_from(state);
+            }
+            self.stored += 1;
+            self.checks.push(i as u32);
         } else {
-            self.states[i].copy_from(state);
+            self.checks.push(NO_CHECK);
         }
         let start = self.choices.len();
         self.choices.extend_from_slice(choices);
         self.steps.push((task, start..self.choices.len()));
     }
 
-    /// Packs the batch's states again after the packing was widened (they fit the wider one).
-    fn repack(&mut self, packer: &Packer) {
+    /// Packs the batch's states again after the packing was widened from `old` (they fit the
+    /// wider one); `like` is any state of the model.
+    fn repack(&mut self, old: &Packer, packer: &Packer, like: &State) {
+        let mut state = like.clone();
+        let old_keys = std::mem::take(&mut self.keys);
+        let old_words = self.words;
         self.words = packer.words;
         self.keys.resize(self.len() * self.words, 0);
         for i in 0..self.len() {
+            old.unpack(&old_keys[i * old_words..(i + 1) * old_words], &mut state);
             let key = &mut self.keys[i * self.words..(i + 1) * self.words];
             packer
-                .pack(&self.states[i], key)
+                .pack(&state, key)
                 .expect("a state that fit fits the wider packing");
             self.hashes[i] = table::hash(key);
         }
@@ -145,6 +174,9 @@ impl Batch {
         }
     }
 }
+
+/// [`Batch::checks`] of a successor with nothing to check.
+const NO_CHECK: u32 = u32::MAX;
 
 /// The longest [`Batch`]: the successors of a state are looked up this many at a time.
 const BATCH: usize = 1024;
@@ -198,11 +230,14 @@ fn look_up(
         parents.push(at.cursor as u32);
         stats.states += 1;
         stats.depth = stats.depth.max(at.depth + 1);
-        let Ok(check) = fast.check(&mut batch.states[i], scratch) else {
-            return Lookup::Cut;
-        };
-        if check != StateCheck::Fine {
-            return Lookup::Violation(i);
+        let copy = batch.checks[i];
+        if copy != NO_CHECK {
+            let Ok(check) = fast.check(&mut batch.states[copy as usize], scratch) else {
+                return Lookup::Cut;
+            };
+            if check != StateCheck::Fine {
+                return Lookup::Violation(i);
+            }
         }
         if options.max_states.is_some_and(|m| stats.states >= m) {
             return Lookup::OverBudget;
@@ -214,8 +249,9 @@ fn look_up(
     Lookup::Fine
 }
 
-/// Widens the field that overflowed and re-packs the table. (`like` is any state of the model.)
-fn widen(packer: &mut Packer, table: &mut Table, overflow: pack::Overflow, like: &State) {
+/// Widens the field that overflowed and re-packs the table; returns the packing before. (`like` is
+/// any state of the model.)
+fn widen(packer: &mut Packer, table: &mut Table, overflow: pack::Overflow, like: &State) -> Packer {
     let old = std::mem::replace(packer, packer.widen(overflow));
     let mut scratch = like.clone();
     let new = &*packer;
@@ -224,13 +260,15 @@ fn widen(packer: &mut Packer, table: &mut Table, overflow: pack::Overflow, like:
         new.pack(&scratch, to)
             .expect("a stored state fits the wider packing");
     });
+    old
 }
 
 /// Explores `model` breadth-first; the same answer as [`crate::explore::explore`].
 pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
     let start = Instant::now();
-    let fast = Fast::new(model);
     let reduce = !options.no_reduction;
+    let symmetric = options.symmetric();
+    let fast = Fast::new(model, symmetric);
     let sem = &fast.sem;
     let mut stats = Stats::default();
     let mut state = sem.initial();
@@ -336,8 +374,8 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
                                     });
                                     false
                                 }
-                                Transition::Next => {
-                                    let widened = pack_step(
+                                Transition::Next { moved } => {
+                                    let before = pack_step(
                                         &mut packer,
                                         &mut table,
                                         &state,
@@ -345,12 +383,14 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
                                         next,
                                         task,
                                         log,
+                                        moved,
                                         &mut key,
                                     );
-                                    if widened {
-                                        batch.repack(&packer);
+                                    if let Some(old) = before {
+                                        batch.repack(&old, &packer, next);
                                     }
-                                    batch.push(&table, &key, next, task, choices);
+                                    let check = fast.needs_check(next);
+                                    batch.push(&table, &key, next, check, task, choices);
                                     if batch.len() < BATCH {
                                         return true;
                                     }
@@ -419,6 +459,7 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
                 stats = level_stats;
                 Found::Interrupted(Box::new(Checkpoint {
                     no_reduction: !reduce,
+                    symmetric,
                     widths: packer.widths(),
                     words: packer.words,
                     states: (0..level_end).flat_map(|i| table.get(i)).copied().collect(),

@@ -21,6 +21,7 @@ mod core;
 mod explore;
 pub(crate) mod pack;
 pub(crate) mod por;
+pub(crate) mod symmetry;
 pub(crate) mod table;
 
 pub(crate) use core::{passes, Fast, Transition};

@@ -77,6 +77,13 @@ impl Table {
                 let id = self.len;
                 assert!(id < u32::MAX as usize, "more than 2^32 - 1 states");
                 self.index[slot] = (h >> 32) << 32 | (id as u64 + 1);
+                if self.arena.len() + key.len() > self.arena.capacity() {
+                    // Grown by hand, so that the new arena is advised before it is written.
+                    let mut arena = Vec::with_capacity((self.arena.capacity() * 2).max(1024));
+                    advise_huge(&arena);
+                    arena.extend_from_slice(&self.arena);
+                    self.arena = arena;
+                }
                 self.arena.extend_from_slice(key);
                 self.len += 1;
                 (id, true)
@@ -123,6 +130,7 @@ impl Table {
         assert!(bits <= 32, "an index of more than 2^32 slots");
         let old = std::mem::take(&mut self.index);
         let mut index = vec![0u64; old.len() * 2];
+        advise_huge(&index);
         for e in old.into_iter().filter(|&e| e != 0) {
             place(&mut index, bits, e);
         }
@@ -133,6 +141,7 @@ impl Table {
     /// Builds the index again from the stored states (whose packing, so hash, changed).
     fn reindex(&mut self) {
         let mut index = vec![0u64; self.index.len()];
+        advise_huge(&index);
         for id in 0..self.len {
             let h = hash(self.get(id));
             place(&mut index, self.bits, (h >> 32) << 32 | (id as u64 + 1));
@@ -169,6 +178,33 @@ fn prefetch<T>(x: &T) {
         std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
             (x as *const T).cast::<i8>(),
         );
+    }
+}
+
+/// Asks the kernel to back the allocation of `v` with huge pages where it can (Linux's
+/// transparent huge pages, when the system leaves them to `madvise`): the table is read at random
+/// places all over, so with 4 KiB pages nearly every lookup misses the TLB, and every page is a
+/// fault when first touched. Only the whole 2 MiB pages inside `v` can be huge; smaller
+/// allocations are left alone. A hint: whatever the kernel answers, nothing changes but speed.
+#[allow(unsafe_code)]
+fn advise_huge<T>(v: &Vec<T>) {
+    const HUGE: usize = 2 << 20;
+    let bytes = v.capacity() * std::mem::size_of::<T>();
+    if bytes < 2 * HUGE {
+        return;
+    }
+    #[cfg(target_os = "linux")]
+    {
+        let start = (v.as_ptr() as usize).next_multiple_of(HUGE);
+        let end = (v.as_ptr() as usize + bytes) & !(HUGE - 1);
+        if end > start {
+            // SAFETY: madvise with MADV_HUGEPAGE changes no memory contents and no mapping
+            // permissions; the range lies inside the allocation of `v`, which is alive, and is
+            // page-aligned as madvise requires.
+            unsafe {
+                libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
+            }
+        }
     }
 }
 

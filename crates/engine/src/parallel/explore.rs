@@ -185,18 +185,30 @@ impl Level<'_, '_> {
                         from[f].stopped = true;
                         return false;
                     }
-                    Transition::Next => from[f].taken += 1,
-                }
-                if self
-                    .packer
-                    .pack_step(parent_words, state, next, task, log, packed)
-                    .is_err()
-                {
-                    self.overflow.lock().push((k, self.ids[pos], next.clone()));
-                    return true;
+                    Transition::Next { moved } => {
+                        from[f].taken += 1;
+                        let fits = if moved {
+                            self.packer.pack(next, packed)
+                        } else {
+                            self.packer
+                                .pack_step(parent_words, state, next, task, log, packed)
+                        };
+                        if fits.is_err() {
+                            self.overflow.lock().push((k, self.ids[pos], next.clone()));
+                            return true;
+                        }
+                    }
                 }
                 let h = hash(packed);
-                pending.push(packed, h, self.store.shard_of_hash(h), k, f, next);
+                let check = self.fast.needs_check(next);
+                pending.push(
+                    packed,
+                    h,
+                    self.store.shard_of_hash(h),
+                    k,
+                    f,
+                    check.then_some(next),
+                );
                 if pending.items.len() >= self.pending_limit {
                     // Visiting early changes the answer in nothing: a state keeps the smallest
                     // discovery key whatever the order of the visits; whether a step goes back
@@ -220,23 +232,37 @@ impl Level<'_, '_> {
         stored: &mut u64,
         scratch: &mut StepLog,
     ) {
+        // Grouped by shard with a counting sort: `starts[s]..starts[s + 1]` of `order`.
+        let shards = self.store.shards();
+        p.starts.clear();
+        p.starts.resize(shards + 1, 0);
+        for it in &p.items {
+            p.starts[it.shard as usize + 1] += 1;
+        }
+        for s in 0..shards {
+            p.starts[s + 1] += p.starts[s];
+        }
         p.order.clear();
-        p.order.extend(0..p.items.len() as u32);
-        let items = &p.items;
-        p.order.sort_unstable_by_key(|&i| items[i as usize].shard);
-        let mut start = 0;
-        while start < p.order.len() {
-            let s = p.items[p.order[start] as usize].shard;
-            let end = start
-                + p.order[start..]
-                    .iter()
-                    .take_while(|&&i| p.items[i as usize].shard == s)
-                    .count();
+        p.order.resize(p.items.len(), 0);
+        let mut at = std::mem::take(&mut p.at);
+        at.clear();
+        at.extend_from_slice(&p.starts[..shards]);
+        for (i, it) in p.items.iter().enumerate() {
+            let slot = &mut at[it.shard as usize];
+            p.order[*slot as usize] = i as u32;
+            *slot += 1;
+        }
+        p.at = at;
+        for s in 0..shards {
+            let (start, end) = (p.starts[s] as usize, p.starts[s + 1] as usize);
+            if start == end {
+                continue;
+            }
             let group = &p.order[start..end];
             let (words, keys, items) = (p.words, &p.keys, &p.items);
             let fresh = &mut p.fresh;
             self.store.visit_group(
-                s as usize,
+                s,
                 group.len(),
                 |j| {
                     let i = group[j] as usize;
@@ -254,14 +280,16 @@ impl Level<'_, '_> {
                     }
                 },
             );
-            start = end;
         }
         *stored += p.fresh.len() as u64;
         for &(i, gid) in &p.fresh {
-            let i = i as usize;
-            match self.fast.check(&mut p.states[i], scratch) {
+            let copy = p.items[i as usize].check;
+            if copy == NO_CHECK {
+                continue;
+            }
+            match self.fast.check(&mut p.states[copy as usize], scratch) {
                 Ok(StateCheck::Fine) => {}
-                Ok(_) => self.propose(Candidate::State { gid }, p.items[i].key),
+                Ok(_) => self.propose(Candidate::State { gid }, p.items[i as usize].key),
                 // The guard recorded why in the monitor: the level is given up.
                 Err(Cut) => break,
             }
@@ -308,7 +336,13 @@ struct Item {
     /// Its state's index in [`Work::from`], and position in the level.
     from: u32,
     pos: u32,
+    /// The index of its state's copy in [`Pending::states`], or `NO_CHECK` when there is
+    /// nothing to check in it ([`Fast::needs_check`]).
+    check: u32,
 }
+
+/// [`Item::check`] of a successor with nothing to check.
+const NO_CHECK: u32 = u32::MAX;
 
 /// Successors packed and hashed, with their states (to check the new ones).
 #[derive(Default)]
@@ -316,17 +350,42 @@ struct Pending {
     words: usize,
     keys: Vec<u64>,
     items: Vec<Item>,
-    /// Reused from chunk to chunk: the first `items.len()` are the pending ones.
+    /// Reused from chunk to chunk: the first `stored` are the pending ones'.
     states: Vec<State>,
+    stored: usize,
     order: Vec<u32>,
+    /// Per shard, where its group starts in `order` (and one past the last), and a cursor each.
+    starts: Vec<u32>,
+    at: Vec<u32>,
     /// The successors found new, with their numbers.
     fresh: Vec<(u32, Gid)>,
 }
 
 impl Pending {
-    fn push(&mut self, key: &[u64], hash: u64, shard: usize, k: u64, from: usize, state: &State) {
-        let i = self.items.len();
+    /// Adds a successor, with a copy of its state when it is to be checked.
+    fn push(
+        &mut self,
+        key: &[u64],
+        hash: u64,
+        shard: usize,
+        k: u64,
+        from: usize,
+        state: Option<&State>,
+    ) {
         self.words = key.len();
+        let check = match state {
+            None => NO_CHECK,
+            Some(state) => {
+                let i = self.stored;
+                if i == self.states.len() {
+                    self.states.push(state.clone());
+                } else {
+                    self.states[i].copy_from(state);
+                }
+                self.stored += 1;
+                i as u32
+            }
+        };
         self.keys.extend_from_slice(key);
         self.items.push(Item {
             hash,
@@ -334,17 +393,14 @@ impl Pending {
             key: k,
             from: from as u32,
             pos: (k >> ORDINAL_BITS) as u32,
+            check,
         });
-        if i == self.states.len() {
-            self.states.push(state.clone());
-        } else {
-            self.states[i].copy_from(state);
-        }
     }
 
     fn clear(&mut self) {
         self.keys.clear();
         self.items.clear();
+        self.stored = 0;
         self.fresh.clear();
     }
 }
@@ -364,8 +420,9 @@ pub(crate) fn explore_visiting(
     pending: Option<usize>,
 ) -> (Found, Stats) {
     let start = Instant::now();
-    let fast = Fast::new(model);
     let reduce = !options.no_reduction;
+    let symmetric = options.symmetric();
+    let fast = Fast::new(model, symmetric);
     let sem = &fast.sem;
     let mut stats = Stats::default();
     let mut state = sem.initial();
@@ -437,6 +494,7 @@ pub(crate) fn explore_visiting(
         let (states, parents) = store.snapshot(ids, packer.words);
         Found::Interrupted(Box::new(Checkpoint {
             no_reduction: !reduce,
+            symmetric,
             widths: packer.widths(),
             words: packer.words,
             frontier: parents.len() - ids.len(),
@@ -575,7 +633,7 @@ pub(crate) fn explore_visiting(
                 }
             }
         }
-        let new_states = store.level();
+        let (new_states, next_frontier) = next_level(&store, ids.len(), threads, packer.words);
         let candidate_key = |c: &Candidate| match c {
             Candidate::Transition { key, .. } => *key,
             Candidate::State { gid } => store.disc(*gid),
@@ -635,11 +693,54 @@ pub(crate) fn explore_visiting(
         }
         depth += 1;
         ids = new_states.iter().map(|&(_, gid)| gid).collect();
-        frontier = store.gather(&ids, packer.words);
+        frontier = next_frontier;
     };
     stats.bytes = store.bytes();
     stats.seconds = start.elapsed().as_secs_f64();
     (result, stats)
+}
+
+/// A level's states with their discovery keys, in breadth-first order, and packed end to end.
+type NextLevel = (Vec<(u64, Gid)>, Vec<u64>);
+
+/// The states the level just explored stored, in breadth-first order (sorted by discovery key),
+/// with their discovery keys, and packed end to end in that order: the next level. Sorting and
+/// copying a large level takes `threads` threads, each a range of the parents' positions.
+fn next_level(store: &Store, parents: usize, threads: usize, words: usize) -> NextLevel {
+    let part = |range: std::ops::Range<usize>| {
+        let states = store.level_part(key(range.start, 0)..key(range.end, 0));
+        let gids: Vec<Gid> = states.iter().map(|&(_, gid)| gid).collect();
+        let packed = store.gather(&gids, words);
+        (states, packed)
+    };
+    if threads <= 1 || parents < 1024 {
+        // Past the last position: the keys of the overflowed successors are below it too.
+        return part(0..parents + 1);
+    }
+    let parts: Vec<NextLevel> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|k| {
+                let start = parents * k / threads;
+                let end = if k + 1 == threads {
+                    parents + 1
+                } else {
+                    parents * (k + 1) / threads
+                };
+                s.spawn(move || part(start..end))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a level's sorting thread panicked"))
+            .collect()
+    });
+    let mut states = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
+    let mut packed = Vec::with_capacity(parts.iter().map(|p| p.1.len()).sum());
+    for (s, p) in parts {
+        states.extend(s);
+        packed.extend(p);
+    }
+    (states, packed)
 }
 
 /// Whether the cut is the violation (rather than the budget).
@@ -687,7 +788,7 @@ fn taken_up_to(
                 return true;
             }
             taken += 1;
-            if t == Transition::Next {
+            if matches!(t, Transition::Next { .. }) {
                 back_edge |= packer.pack(next, &mut packed).is_ok() && store.is_earlier(&packed);
             }
             true

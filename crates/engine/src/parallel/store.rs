@@ -101,6 +101,11 @@ impl Store {
         }
     }
 
+    /// How many shards there are.
+    pub fn shards(&self) -> usize {
+        self.shards.len()
+    }
+
     /// The shard of a packed state whose [`hash`] is `h`.
     pub fn shard_of_hash(&self, h: u64) -> usize {
         self.shard_of(h)
@@ -156,6 +161,22 @@ impl Store {
             let s = s.lock();
             out.extend(
                 (s.level_start..s.table.len())
+                    .map(|l| (s.disc[l], (l as u64) << self.shard_bits | i as u64)),
+            );
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// [`Store::level`]'s states whose discovery keys are in `keys`, sorted by them (so the
+    /// parts of consecutive ranges, end to end, are the whole level).
+    pub fn level_part(&self, keys: std::ops::Range<u64>) -> Vec<(u64, Gid)> {
+        let mut out = Vec::new();
+        for (i, s) in self.shards.iter().enumerate() {
+            let s = s.lock();
+            out.extend(
+                (s.level_start..s.table.len())
+                    .filter(|&l| keys.contains(&s.disc[l]))
                     .map(|l| (s.disc[l], (l as u64) << self.shard_bits | i as u64)),
             );
         }

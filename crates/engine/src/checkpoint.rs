@@ -25,7 +25,10 @@ use crate::state::Layout;
 const MAGIC: &[u8; 8] = b"MIGCKPT\n";
 
 /// Bumped whenever the encoding changes.
-const VERSION: u64 = 1;
+/// Version 2 records in bit 1 of its second word whether the search merged symmetric states
+/// (version 1, which had only the reduction bit, is read as not): an older migcheck, which would
+/// take a version-2 word of 2 for "no reduction", refuses the file instead.
+const VERSION: u64 = 2;
 
 /// A stopped breadth-first search (see the module's documentation).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,9 +138,9 @@ impl Checkpoint {
             .map(|c| u64::from_le_bytes(c.try_into().expect("eight bytes")))
             .collect();
         let (sum, words) = words.split_last().expect("not empty");
-        if words[0] != VERSION {
+        if !(1..=VERSION).contains(&words[0]) {
             return Err(format!(
-                "it is of version {} and this migcheck reads version {VERSION}",
+                "it is of version {} and this migcheck reads versions 1 to {VERSION}",
                 words[0]
             ));
         }
@@ -176,7 +179,7 @@ impl Checkpoint {
         }
         Ok(Checkpoint {
             no_reduction: words[1] & 1 != 0,
-            symmetric: words[1] & 2 != 0,
+            symmetric: words[0] >= 2 && words[1] & 2 != 0,
             widths,
             words: per_state,
             states: words[header + fields + count..].to_vec(),
@@ -224,6 +227,33 @@ mod tests {
     fn a_checkpoint_reads_back_as_written() {
         let c = sample();
         assert_eq!(Checkpoint::from_bytes(&c.to_bytes()), Ok(c));
+        let symmetric = Checkpoint {
+            no_reduction: false,
+            symmetric: true,
+            ..sample()
+        };
+        assert_eq!(Checkpoint::from_bytes(&symmetric.to_bytes()), Ok(symmetric));
+    }
+
+    #[test]
+    fn a_version_1_checkpoint_is_of_a_search_without_symmetry() {
+        for no_reduction in [false, true] {
+            let c = Checkpoint {
+                no_reduction,
+                ..sample()
+            };
+            // As version 1 wrote it: the version, then the reduction bit alone.
+            let mut words: Vec<u64> = c.to_bytes()[MAGIC.len()..]
+                .chunks_exact(8)
+                .map(|w| u64::from_le_bytes(w.try_into().expect("eight bytes")))
+                .collect();
+            words.pop();
+            words[0] = 1;
+            words.push(checksum(&words));
+            let mut bytes = MAGIC.to_vec();
+            bytes.extend(words.iter().flat_map(|w| w.to_le_bytes()));
+            assert_eq!(Checkpoint::from_bytes(&bytes), Ok(c));
+        }
     }
 
     #[test]

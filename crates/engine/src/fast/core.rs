@@ -42,6 +42,42 @@ pub(crate) enum Transition {
     Next { moved: bool },
 }
 
+/// Copies of successors' states, kept until their checks run: only of those whose check can find
+/// something ([`Fast::needs_check`]); the others are [`Copies::NONE`]. The buffers are reused.
+#[derive(Default)]
+pub(crate) struct Copies {
+    states: Vec<State>,
+    len: usize,
+}
+
+impl Copies {
+    /// The number of no copy.
+    pub const NONE: u32 = u32::MAX;
+
+    /// Keeps a copy of `state`, if any: its number, or [`Copies::NONE`].
+    pub fn keep(&mut self, state: Option<&State>) -> u32 {
+        let Some(state) = state else {
+            return Copies::NONE;
+        };
+        if self.len == self.states.len() {
+            self.states.push(state.clone());
+        } else {
+            self.states[self.len].copy_from(state);
+        }
+        self.len += 1;
+        self.len as u32 - 1
+    }
+
+    /// The copy numbered `i`, unless `i` is [`Copies::NONE`].
+    pub fn get_mut(&mut self, i: u32) -> Option<&mut State> {
+        (i != Copies::NONE).then(|| &mut self.states[i as usize])
+    }
+
+    pub fn clear(&mut self) {
+        self.len = 0;
+    }
+}
+
 /// The order in which a state's tasks are considered: every task in pass 0 (the persistent set's,
 /// or all of them without one), then every task again in pass 1 (the others, if the cycle proviso
 /// asks for a full expansion).

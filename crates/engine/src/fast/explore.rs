@@ -12,7 +12,7 @@ use crate::semantics::StateCheck;
 use crate::state::State;
 use crate::step::StepLog;
 
-use super::core::{Fast, Transition};
+use super::core::{Copies, Fast, Transition};
 use super::pack::{self, Packer};
 use super::table::{self, Table};
 
@@ -44,14 +44,8 @@ fn pack_step(
     key: &mut Vec<u64>,
 ) -> Option<Packer> {
     let mut before = None;
-    let pack = |packer: &Packer, parent_key: &[u64], key: &mut [u64]| {
-        if moved {
-            packer.pack(next, key)
-        } else {
-            packer.pack_step(parent_key, parent, next, task, log, key)
-        }
-    };
-    while let Err(overflow) = pack(packer, parent_key, key) {
+    while let Err(overflow) = packer.pack_successor(parent_key, parent, next, task, log, moved, key)
+    {
         let old = widen(packer, table, overflow, next);
         before.get_or_insert(old);
         key.resize(packer.words, 0);
@@ -69,12 +63,9 @@ struct Batch {
     words: usize,
     keys: Vec<u64>,
     hashes: Vec<u64>,
-    /// Per successor, the index in `states` of its copy, or `NO_CHECK` when its check cannot
-    /// find anything ([`Fast::needs_check`]).
+    /// Per successor, the number of its state's copy in `copies`, for its check.
     checks: Vec<u32>,
-    /// Reused from state to state: the first `stored` are the batch's.
-    states: Vec<State>,
-    stored: usize,
+    copies: Copies,
     steps: Vec<(usize, std::ops::Range<usize>)>,
     choices: Vec<crate::schedule::Choice>,
     /// The transition that fails or loses an update, which ends the pass.
@@ -82,14 +73,13 @@ struct Batch {
 }
 
 impl Batch {
-    fn new(like: &State) -> Batch {
+    fn new() -> Batch {
         Batch {
             words: 0,
             keys: Vec::new(),
             hashes: Vec::new(),
             checks: Vec::new(),
-            states: vec![like.clone()],
-            stored: 0,
+            copies: Copies::default(),
             steps: Vec::new(),
             choices: Vec::new(),
             failing: None,
@@ -104,7 +94,7 @@ impl Batch {
         self.keys.clear();
         self.hashes.clear();
         self.checks.clear();
-        self.stored = 0;
+        self.copies.clear();
         self.steps.clear();
         self.choices.clear();
         self.failing = None;
@@ -130,18 +120,7 @@ impl Batch {
         table.prefetch(h);
         self.keys.extend_from_slice(key);
         self.hashes.push(h);
-        if check {
-            let i = self.stored;
-            if i == self.states.len() {
-                self.states.push(state.clone());
-            } else {
-                self.states[i].copy_from(state);
-            }
-            self.stored += 1;
-            self.checks.push(i as u32);
-        } else {
-            self.checks.push(NO_CHECK);
-        }
+        self.checks.push(self.copies.keep(check.then_some(state)));
         let start = self.choices.len();
         self.choices.extend_from_slice(choices);
         self.steps.push((task, start..self.choices.len()));
@@ -174,9 +153,6 @@ impl Batch {
         }
     }
 }
-
-/// [`Batch::checks`] of a successor with nothing to check.
-const NO_CHECK: u32 = u32::MAX;
 
 /// The longest [`Batch`]: the successors of a state are looked up this many at a time.
 const BATCH: usize = 1024;
@@ -230,9 +206,8 @@ fn look_up(
         parents.push(at.cursor as u32);
         stats.states += 1;
         stats.depth = stats.depth.max(at.depth + 1);
-        let copy = batch.checks[i];
-        if copy != NO_CHECK {
-            let Ok(check) = fast.check(&mut batch.states[copy as usize], scratch) else {
+        if let Some(state) = batch.copies.get_mut(batch.checks[i]) {
+            let Ok(check) = fast.check(state, scratch) else {
                 return Lookup::Cut;
             };
             if check != StateCheck::Fine {
@@ -283,7 +258,7 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
     let mut parent_key = Vec::with_capacity(packer.words);
     let mut table = Table::new(packer.words);
     let mut parents: Vec<u32> = vec![u32::MAX];
-    let mut batch = Batch::new(&state);
+    let mut batch = Batch::new();
     // The level being expanded: `level_start..level_end`, at `depth`; and the figures as it began.
     let (mut cursor, mut level_end, mut depth);
     match options.resume.as_deref() {

@@ -281,6 +281,29 @@ impl Packer {
         Ok(())
     }
 
+    /// [`Packer::pack_step`], or [`Packer::pack`] in full when symmetry reduction `moved` task
+    /// instances to make `next` canonical (then more changed than the step's task and writes).
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "pack_step's arguments, and whether it applies"
+    )]
+    pub fn pack_successor(
+        &self,
+        parent_words: &[u64],
+        parent: &State,
+        next: &State,
+        task: usize,
+        log: &crate::step::StepLog,
+        moved: bool,
+        out: &mut [u64],
+    ) -> Result<(), Overflow> {
+        if moved {
+            self.pack(next, out)
+        } else {
+            self.pack_step(parent_words, parent, next, task, log, out)
+        }
+    }
+
     /// Writes the packed form of `state` into `out` (`self.words` words). The lost-update marks
     /// that have no field must be [`LU_NONE`] (the explorer's canonical form guarantees it).
     ///

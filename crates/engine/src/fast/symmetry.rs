@@ -22,9 +22,9 @@
 
 use std::cmp::Ordering;
 
-use migcheck_lang::ir::{Expr, InstrKind, Model};
+use migcheck_lang::ir::{Domain, Expr, InstrKind, Model};
 
-use crate::state::{Layout, State};
+use crate::state::{Layout, State, LU_NONE};
 
 /// The symmetric families of a model.
 #[derive(Debug, Clone, Default)]
@@ -33,6 +33,12 @@ pub(crate) struct Symmetry {
 }
 
 /// The instances of one indexed task, interchangeable.
+///
+/// What [`Family::compare`] and [`Family::swap`] rely on, and [`Symmetry::new`] makes sure of: a
+/// slot of one of `maps` is read and written by its own instance only (no other task, no other
+/// key, no property), so only that instance's row can hold a lost-update mark on it (a mark is
+/// set by the task's own read; another task's write only turns a read mark stale). Loosening the
+/// detection means extending both.
 #[derive(Debug, Clone)]
 struct Family {
     /// The instances' task numbers, in the order of their indices.
@@ -133,8 +139,8 @@ impl Uses {
         }
     }
 
-    fn domain(&mut self, d: &migcheck_lang::ir::Domain, index: Option<u32>) {
-        if let migcheck_lang::ir::Domain::Range { lo, hi } = d {
+    fn domain(&mut self, d: &Domain, index: Option<u32>) {
+        if let Domain::Range { lo, hi } = d {
             self.expr(lo, index);
             self.expr(hi, index);
         }
@@ -237,6 +243,10 @@ impl Symmetry {
     pub fn canonicalise(&self, state: &mut State) -> bool {
         let mut moved = false;
         for f in &self.families {
+            debug_assert!(
+                f.marks_are_own(state),
+                "a mark on another instance's map slot"
+            );
             for j in 1..f.tasks.len() {
                 let mut k = j;
                 while k > 0 && f.compare(state, k - 1, k) == Ordering::Greater {
@@ -290,6 +300,19 @@ impl Family {
             }
         }
         Ordering::Equal
+    }
+
+    /// Whether every lost-update mark on a slot of the family's maps is in its own instance's
+    /// row (see [`Family`]).
+    fn marks_are_own(&self, state: &State) -> bool {
+        let slots = state.lu.len() / state.pcs.len();
+        (0..state.pcs.len()).all(|t| {
+            self.maps.iter().all(|m| {
+                m.iter()
+                    .enumerate()
+                    .all(|(j, &s)| state.lu[t * slots + s] == LU_NONE || self.tasks[j] == t)
+            })
+        })
     }
 
     /// Exchanges instances `j` and `k` of `state`.

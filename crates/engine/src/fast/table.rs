@@ -78,11 +78,10 @@ impl Table {
                 assert!(id < u32::MAX as usize, "more than 2^32 - 1 states");
                 self.index[slot] = (h >> 32) << 32 | (id as u64 + 1);
                 if self.arena.len() + key.len() > self.arena.capacity() {
-                    // Grown by hand, so that the new arena is advised before it is written.
-                    let mut arena = Vec::with_capacity((self.arena.capacity() * 2).max(1024));
-                    advise_huge(&arena);
-                    arena.extend_from_slice(&self.arena);
-                    self.arena = arena;
+                    // Doubled by `realloc` (which moves large blocks without copying), then the
+                    // pages not touched yet advised.
+                    self.arena.reserve(self.arena.capacity().max(1024));
+                    advise_huge(&self.arena);
                 }
                 self.arena.extend_from_slice(key);
                 self.len += 1;
@@ -152,7 +151,9 @@ impl Table {
     /// Re-encodes every stored state with `convert` (from the old packed form to a new one of
     /// `words` words), keeping their numbers.
     pub fn repack(&mut self, words: usize, mut convert: impl FnMut(&[u64], &mut [u64])) {
-        let mut arena = vec![0u64; self.len * words];
+        let mut arena = Vec::with_capacity((self.len * words).next_power_of_two().max(1024));
+        advise_huge(&arena);
+        arena.resize(self.len * words, 0);
         for id in 0..self.len {
             convert(self.get(id), &mut arena[id * words..(id + 1) * words]);
         }
@@ -186,7 +187,10 @@ fn prefetch<T>(x: &T) {
 /// places all over, so with 4 KiB pages nearly every lookup misses the TLB, and every page is a
 /// fault when first touched. Only the whole 2 MiB pages inside `v` can be huge; smaller
 /// allocations are left alone. A hint: whatever the kernel answers, nothing changes but speed.
-#[allow(unsafe_code)]
+#[cfg_attr(
+    target_os = "linux",
+    expect(unsafe_code, reason = "madvise is a system call, through libc")
+)]
 fn advise_huge<T>(v: &Vec<T>) {
     const HUGE: usize = 2 << 20;
     let bytes = v.capacity() * std::mem::size_of::<T>();

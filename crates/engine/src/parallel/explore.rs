@@ -9,7 +9,7 @@ use crate::checkpoint::Checkpoint;
 use crate::explore::{Found, Options, Stats};
 use crate::fast::pack::Packer;
 use crate::fast::table::hash;
-use crate::fast::{passes, schedule_along, Fast, Transition};
+use crate::fast::{passes, schedule_along, Copies, Fast, Transition};
 use crate::schedule::{Schedule, ScheduleStep};
 use crate::semantics::StateCheck;
 use crate::state::State;
@@ -187,12 +187,15 @@ impl Level<'_, '_> {
                     }
                     Transition::Next { moved } => {
                         from[f].taken += 1;
-                        let fits = if moved {
-                            self.packer.pack(next, packed)
-                        } else {
-                            self.packer
-                                .pack_step(parent_words, state, next, task, log, packed)
-                        };
+                        let fits = self.packer.pack_successor(
+                            parent_words,
+                            state,
+                            next,
+                            task,
+                            log,
+                            moved,
+                            packed,
+                        );
                         if fits.is_err() {
                             self.overflow.lock().push((k, self.ids[pos], next.clone()));
                             return true;
@@ -244,15 +247,13 @@ impl Level<'_, '_> {
         }
         p.order.clear();
         p.order.resize(p.items.len(), 0);
-        let mut at = std::mem::take(&mut p.at);
-        at.clear();
-        at.extend_from_slice(&p.starts[..shards]);
+        p.at.clear();
+        p.at.extend_from_slice(&p.starts[..shards]);
         for (i, it) in p.items.iter().enumerate() {
-            let slot = &mut at[it.shard as usize];
+            let slot = &mut p.at[it.shard as usize];
             p.order[*slot as usize] = i as u32;
             *slot += 1;
         }
-        p.at = at;
         for s in 0..shards {
             let (start, end) = (p.starts[s] as usize, p.starts[s + 1] as usize);
             if start == end {
@@ -283,11 +284,10 @@ impl Level<'_, '_> {
         }
         *stored += p.fresh.len() as u64;
         for &(i, gid) in &p.fresh {
-            let copy = p.items[i as usize].check;
-            if copy == NO_CHECK {
+            let Some(state) = p.copies.get_mut(p.items[i as usize].check) else {
                 continue;
-            }
-            match self.fast.check(&mut p.states[copy as usize], scratch) {
+            };
+            match self.fast.check(state, scratch) {
                 Ok(StateCheck::Fine) => {}
                 Ok(_) => self.propose(Candidate::State { gid }, p.items[i as usize].key),
                 // The guard recorded why in the monitor: the level is given up.
@@ -336,13 +336,9 @@ struct Item {
     /// Its state's index in [`Work::from`], and position in the level.
     from: u32,
     pos: u32,
-    /// The index of its state's copy in [`Pending::states`], or `NO_CHECK` when there is
-    /// nothing to check in it ([`Fast::needs_check`]).
+    /// The number of its state's copy in [`Pending::copies`], for its check.
     check: u32,
 }
-
-/// [`Item::check`] of a successor with nothing to check.
-const NO_CHECK: u32 = u32::MAX;
 
 /// Successors packed and hashed, with their states (to check the new ones).
 #[derive(Default)]
@@ -350,9 +346,7 @@ struct Pending {
     words: usize,
     keys: Vec<u64>,
     items: Vec<Item>,
-    /// Reused from chunk to chunk: the first `stored` are the pending ones'.
-    states: Vec<State>,
-    stored: usize,
+    copies: Copies,
     order: Vec<u32>,
     /// Per shard, where its group starts in `order` (and one past the last), and a cursor each.
     starts: Vec<u32>,
@@ -373,19 +367,7 @@ impl Pending {
         state: Option<&State>,
     ) {
         self.words = key.len();
-        let check = match state {
-            None => NO_CHECK,
-            Some(state) => {
-                let i = self.stored;
-                if i == self.states.len() {
-                    self.states.push(state.clone());
-                } else {
-                    self.states[i].copy_from(state);
-                }
-                self.stored += 1;
-                i as u32
-            }
-        };
+        let check = self.copies.keep(state);
         self.keys.extend_from_slice(key);
         self.items.push(Item {
             hash,
@@ -400,7 +382,7 @@ impl Pending {
     fn clear(&mut self) {
         self.keys.clear();
         self.items.clear();
-        self.stored = 0;
+        self.copies.clear();
         self.fresh.clear();
     }
 }
@@ -704,43 +686,55 @@ pub(crate) fn explore_visiting(
 type NextLevel = (Vec<(u64, Gid)>, Vec<u64>);
 
 /// The states the level just explored stored, in breadth-first order (sorted by discovery key),
-/// with their discovery keys, and packed end to end in that order: the next level. Sorting and
-/// copying a large level takes `threads` threads, each a range of the parents' positions.
+/// with their discovery keys, and packed end to end in that order: the next level. For a large
+/// level, `threads` threads each sort the states of a share of the shards, and after the merge
+/// each copies a share of the states.
 fn next_level(store: &Store, parents: usize, threads: usize, words: usize) -> NextLevel {
-    let part = |range: std::ops::Range<usize>| {
-        let states = store.level_part(key(range.start, 0)..key(range.end, 0));
+    let gather = |states: &[(u64, Gid)]| {
         let gids: Vec<Gid> = states.iter().map(|&(_, gid)| gid).collect();
-        let packed = store.gather(&gids, words);
-        (states, packed)
+        store.gather(&gids, words)
     };
     if threads <= 1 || parents < 1024 {
-        // Past the last position: the keys of the overflowed successors are below it too.
-        return part(0..parents + 1);
+        let states = store.level();
+        let packed = gather(&states);
+        return (states, packed);
     }
-    let parts: Vec<NextLevel> = std::thread::scope(|s| {
+    let runs: Vec<Vec<(u64, Gid)>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
-            .map(|k| {
-                let start = parents * k / threads;
-                let end = if k + 1 == threads {
-                    parents + 1
-                } else {
-                    parents * (k + 1) / threads
-                };
-                s.spawn(move || part(start..end))
-            })
+            .map(|k| s.spawn(move || store.level_shards(k, threads)))
             .collect();
         handles
             .into_iter()
             .map(|h| h.join().expect("a level's sorting thread panicked"))
             .collect()
     });
-    let mut states = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
-    let mut packed = Vec::with_capacity(parts.iter().map(|p| p.1.len()).sum());
-    for (s, p) in parts {
-        states.extend(s);
-        packed.extend(p);
-    }
+    let states = runs.into_iter().reduce(merge).unwrap_or_default();
+    let packed = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|k| {
+                let share = &states[states.len() * k / threads..states.len() * (k + 1) / threads];
+                s.spawn(move || gather(share))
+            })
+            .collect();
+        let mut packed = Vec::with_capacity(states.len() * words);
+        for h in handles {
+            packed.extend(h.join().expect("a level's copying thread panicked"));
+        }
+        packed
+    });
     (states, packed)
+}
+
+/// The union of two sorted lists, sorted.
+fn merge(a: Vec<(u64, Gid)>, b: Vec<(u64, Gid)>) -> Vec<(u64, Gid)> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+        out.push(if x <= y { a.next() } else { b.next() }.expect("peeked"));
+    }
+    out.extend(a);
+    out.extend(b);
+    out
 }
 
 /// Whether the cut is the violation (rather than the budget).

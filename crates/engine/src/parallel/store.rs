@@ -156,27 +156,17 @@ impl Store {
     /// The states stored since [`Store::start_level`], each with its discovery key, sorted by
     /// it: the breadth-first order of the next level.
     pub fn level(&self) -> Vec<(u64, Gid)> {
-        let mut out = Vec::new();
-        for (i, s) in self.shards.iter().enumerate() {
-            let s = s.lock();
-            out.extend(
-                (s.level_start..s.table.len())
-                    .map(|l| (s.disc[l], (l as u64) << self.shard_bits | i as u64)),
-            );
-        }
-        out.sort_unstable();
-        out
+        self.level_shards(0, 1)
     }
 
-    /// [`Store::level`]'s states whose discovery keys are in `keys`, sorted by them (so the
-    /// parts of consecutive ranges, end to end, are the whole level).
-    pub fn level_part(&self, keys: std::ops::Range<u64>) -> Vec<(u64, Gid)> {
+    /// [`Store::level`]'s states of the shards numbered `k` modulo `of`, sorted the same way
+    /// (so that `of` threads can each take a share).
+    pub fn level_shards(&self, k: usize, of: usize) -> Vec<(u64, Gid)> {
         let mut out = Vec::new();
-        for (i, s) in self.shards.iter().enumerate() {
+        for (i, s) in self.shards.iter().enumerate().skip(k).step_by(of) {
             let s = s.lock();
             out.extend(
                 (s.level_start..s.table.len())
-                    .filter(|&l| keys.contains(&s.disc[l]))
                     .map(|l| (s.disc[l], (l as u64) << self.shard_bits | i as u64)),
             );
         }

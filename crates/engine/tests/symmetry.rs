@@ -1037,17 +1037,18 @@ const STALE_CLAIM: &str = "
             placed = true
             dest = h";
 
+/// `model` checked with symmetry reduction and without.
+fn with_and_without_symmetry(model: &migcheck_lang::ir::Model) -> (Outcome, Outcome) {
+    let without = Options {
+        no_symmetry: true,
+        ..Options::default()
+    };
+    (check(model, &Options::default()), check(model, &without))
+}
+
 #[test]
 fn claims_are_reduced_by_symmetry() {
-    let model = compile(0, CLAIMS_FIX);
-    let merged = check(&model, &Options::default());
-    let unmerged = check(
-        &model,
-        &Options {
-            no_symmetry: true,
-            ..Options::default()
-        },
-    );
+    let (merged, unmerged) = with_and_without_symmetry(&compile(0, CLAIMS_FIX));
     assert_eq!(merged.verdict, Verdict::Ok);
     assert_eq!(unmerged.verdict, Verdict::Ok);
     eprintln!(
@@ -1062,15 +1063,8 @@ fn claims_are_reduced_by_symmetry() {
     );
 
     assert!(CLAIMS_FIX.contains(CAS));
-    let model = compile(0, &CLAIMS_FIX.replace(CAS, STALE_CLAIM));
-    let merged = check(&model, &Options::default());
-    let unmerged = check(
-        &model,
-        &Options {
-            no_symmetry: true,
-            ..Options::default()
-        },
-    );
+    let (merged, unmerged) =
+        with_and_without_symmetry(&compile(0, &CLAIMS_FIX.replace(CAS, STALE_CLAIM)));
     assert_eq!(kind(&merged.verdict), "model_error", "{:?}", merged.verdict);
     assert_eq!(merged.verdict, unmerged.verdict);
 }

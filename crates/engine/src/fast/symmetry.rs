@@ -324,9 +324,9 @@ impl Family {
         for i in (0..self.locals).filter(|&i| i != self.index_slot) {
             state.locals.swap(la + i, lb + i);
         }
-        for s in 0..slots {
-            state.lu.swap(a * slots + s, b * slots + s);
-        }
+        let (low, high) = (a.min(b), a.max(b));
+        let (front, back) = state.lu.split_at_mut(high * slots);
+        front[low * slots..(low + 1) * slots].swap_with_slice(&mut back[..slots]);
         for m in &self.maps {
             state.shared.swap(m[j], m[k]);
             // The rows were exchanged; each instance's mark on its own key moves with it.

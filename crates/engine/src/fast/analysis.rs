@@ -1,5 +1,6 @@
 //! What the fast explorer knows about a model before it runs: per task body and program counter,
-//! which shared variables the task may still write, and whether its next step could block.
+//! which shared variables the task may still write, and whether its next step could block; per
+//! task, which lost-update marks it can ever carry that can matter.
 
 use migcheck_lang::ir::{InstrKind, Model, TaskBody};
 
@@ -11,6 +12,12 @@ pub struct Analysis {
     /// Per body, per pc: whether the step that starts here could block (its closing statement,
     /// or the first statement of its `atomic` block, is a `lock` or an `await`).
     may_block: Vec<Vec<bool>>,
+    /// Per task instance, per shared slot: whether the task's lost-update mark there can matter.
+    /// A mark is set only by the task's own read of the slot, and tells something only to the
+    /// task's own later write of it: so only slots the task may both read and write, where lost
+    /// updates are tracked, need one. Every other mark stays [`crate::state::LU_NONE`] in the
+    /// fast explorers, and the packed state has no field for it.
+    keeps_mark: Vec<Vec<bool>>,
 }
 
 /// The pcs control may go to after the instruction at `pc` (`end` for leaving the task).
@@ -44,9 +51,23 @@ impl Analysis {
                     .collect(),
             );
         }
+        let keeps_mark = super::por::touched(model)
+            .into_iter()
+            .map(|(reads, writes)| {
+                let mut keep = vec![false; model.num_slots];
+                for v in model.shared.iter().filter(|v| !v.last_writer_wins) {
+                    for s in v.base_slot..v.base_slot + v.len {
+                        let bit = |bits: &[u64]| bits[s / 64] & (1 << (s % 64)) != 0;
+                        keep[s] = bit(&reads) && bit(&writes);
+                    }
+                }
+                keep
+            })
+            .collect();
         Analysis {
             future_writes,
             may_block,
+            keeps_mark,
         }
     }
 
@@ -122,8 +143,48 @@ impl Analysis {
         self.may_block[body][pc]
     }
 
-    /// Whether a task of body `body` writes `var` anywhere it can reach from its start.
-    pub fn ever_writes(&self, body: usize, var: usize) -> bool {
-        self.may_write(body, 0, var)
+    /// Per shared slot: whether task instance `task`'s lost-update mark there can matter (see
+    /// the field).
+    pub fn keeps_mark(&self, task: usize) -> &[bool] {
+        &self.keeps_mark[task]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The slots where each task keeps its mark, by name.
+    fn kept(source: &str) -> Vec<Vec<usize>> {
+        let model = migcheck_lang::compile(source).expect("compiles");
+        let a = Analysis::new(&model);
+        (0..model.tasks.len())
+            .map(|t| {
+                let keep = a.keeps_mark(t);
+                (0..model.num_slots).filter(|&s| keep[s]).collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_mark_is_kept_only_where_the_task_may_read_and_write_the_slot() {
+        // Slots: x 0, y 1, hb 2, m 3..6.
+        let k = kept(
+            "model m\nshared x: int = 0\nshared y: int = 0\nshared hb: int = 0 last_writer_wins\n\
+             shared m: map[0..3] int = 0\n\
+             task rw { let v = x; x = v + 1; let w = hb; hb = w + 1 }\n\
+             task wo { y = 1; x = 2 }\n\
+             task t[i in 0..2] { let v = m[i]; m[i] = v + 1; let u = m[2] }\n\
+             task any { choose k in 0..3; let v = m[k]; m[k] = v; let z = y }\n",
+        );
+        // rw reads and writes x; hb is last-writer-wins.
+        assert_eq!(k[0], vec![0]);
+        // wo never reads: no mark can ever be set.
+        assert_eq!(k[1], Vec::<usize>::new());
+        // t[i] reads m[i] and m[2] but writes only m[i] (a constant key for the instance).
+        assert_eq!(k[2], vec![3]);
+        assert_eq!(k[3], vec![4]);
+        // A key that is not constant names every slot of the map; y is read, never written.
+        assert_eq!(k[4], vec![3, 4, 5]);
     }
 }

@@ -18,10 +18,10 @@ use super::symmetry::Symmetry;
 pub(crate) struct Fast<'m> {
     pub sem: Semantics<'m>,
     pub analysis: Analysis,
-    /// Per task: the (variable, first slot, slot count) whose lost-update marks the task may
-    /// carry (tracked variables it writes somewhere).
+    /// Per task: the (variable, first slot, slot count) where the task keeps some lost-update
+    /// mark ([`Analysis::keeps_mark`]).
     lu_vars: Vec<Vec<(usize, usize, usize)>>,
-    /// Per task, per shared slot: whether the slot is in `lu_vars`.
+    /// Per task, per shared slot: [`Analysis::keeps_mark`].
     keeps_mark: Vec<Vec<bool>>,
     pub por: por::Por,
     /// The families of interchangeable task instances whose states are merged (empty when
@@ -96,30 +96,21 @@ impl<'m> Fast<'m> {
             Symmetry::default()
         };
         let analysis = Analysis::new(model);
-        let lu_vars: Vec<Vec<(usize, usize, usize)>> = model
-            .tasks
-            .iter()
-            .map(|inst| {
+        // Per task, the variables where it keeps some mark.
+        let lu_vars = (0..model.tasks.len())
+            .map(|t| {
+                let keep = analysis.keeps_mark(t);
                 model
                     .shared
                     .iter()
                     .enumerate()
-                    .filter(|(var, v)| {
-                        !v.last_writer_wins && analysis.ever_writes(inst.body as usize, *var)
-                    })
+                    .filter(|(_, v)| keep[v.base_slot..v.base_slot + v.len].contains(&true))
                     .map(|(var, v)| (var, v.base_slot, v.len))
                     .collect()
             })
             .collect();
-        let keeps_mark = lu_vars
-            .iter()
-            .map(|vars: &Vec<(usize, usize, usize)>| {
-                let mut keep = vec![false; model.num_slots];
-                for &(_, base, len) in vars {
-                    keep[base..base + len].fill(true);
-                }
-                keep
-            })
+        let keeps_mark = (0..model.tasks.len())
+            .map(|t| analysis.keeps_mark(t).to_vec())
             .collect();
         Fast {
             por: por::Por::new(model),
@@ -136,7 +127,7 @@ impl<'m> Fast<'m> {
     }
 
     /// Drops the marks of `task`, which just stepped with `log`, that cannot matter: for the
-    /// variables it can no longer write, and those its reads set on variables it never writes.
+    /// variables it can no longer write, and those its reads set on slots where it keeps none.
     pub fn canonicalise(&self, state: &mut State, task: usize, log: &StepLog) {
         let pc = state.pcs[task] as usize;
         let body = self.body(task);

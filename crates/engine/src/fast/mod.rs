@@ -8,7 +8,8 @@
 //!   state's parent is one `u32`, the step that reached it being found again by re-expanding the
 //!   parent only when a schedule is printed;
 //! - the lost-update mark of a task-location pair is dropped as soon as the task can no longer
-//!   write that variable ([`analysis`]; DESIGN.md, "Precise semantics": the mark matters only
+//!   write that variable, and never kept where the task cannot both read and write the slot
+//!   ([`analysis`]; DESIGN.md, "Precise semantics": the mark matters only
 //!   while such a write is reachable). States that differed only there are one state: they have
 //!   the same futures and the same violations, so the first violation in breadth-first order, and
 //!   its schedule, are the reference's;

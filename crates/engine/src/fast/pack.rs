@@ -3,7 +3,7 @@
 //! Every part of a state becomes a field of a fixed bit width: a shared `bool` one bit, a shared
 //! range or enum just enough bits for its values, a lock its holder (or none), a program counter
 //! its body's length, a lost-update mark two bits — and only for the task-location pairs where the
-//! mark can matter (the task writes the variable somewhere). Values whose range the language does
+//! mark can matter (the task may both read and write the slot). Values whose range the language does
 //! not enforce (`int` variables, locals of a range type) start with 8 bits and are *widened*
 //! (16, 32, then 64 bits) the first time a value does not fit: [`Packer::pack`] reports the field
 //! and the explorer re-packs what it has stored. The fields are laid end to end in 64-bit words,
@@ -168,14 +168,8 @@ impl Packer {
                 let ty = typed(local.ty, model, false);
                 locals.push(field(Part::Local, layout.local_base[t] + i, ty));
             }
-            for (var, v) in model.shared.iter().enumerate() {
-                if v.last_writer_wins || !analysis.ever_writes(inst.body as usize, var) {
-                    continue;
-                }
-                for i in 0..v.len {
-                    let index = t * layout.num_slots + v.base_slot + i;
-                    lu.push(field(Part::Lu, index, (0, 2)));
-                }
+            for (slot, _) in analysis.keeps_mark(t).iter().enumerate().filter(|k| *k.1) {
+                lu.push(field(Part::Lu, t * layout.num_slots + slot, (0, 2)));
             }
         }
         // Grouped by part, so that packing runs one tight loop per part.
@@ -409,63 +403,48 @@ impl Packer {
         p
     }
 
-    /// Fills `state` (a state of the same model) from its packed form.
+    /// Fills `state` (a state of the same model) from its packed form. Each field is read at its
+    /// own offset, so that the reads do not wait on one another.
     pub fn unpack(&self, words: &[u64], state: &mut State) {
-        let mut r = Reader {
-            words,
-            at: 0,
-            acc: 0,
-            fill: 0,
-        };
         let [shared, locks, pcs, locals, lu] = self.part_ends;
-        for f in &self.fields[..shared] {
-            state.shared[f.index as usize] = r.take(f);
+        let offsets = &self.index.offsets;
+        let take = |n: usize| {
+            let f = &self.fields[n];
+            (get_bits(words, offsets[n], f.bits) as i64).wrapping_add(f.lo)
+        };
+        for n in 0..shared {
+            state.shared[self.fields[n].index as usize] = take(n);
         }
-        for f in &self.fields[shared..locks] {
-            state.locks[f.index as usize] = r.take(f) as u32;
+        for n in shared..locks {
+            state.locks[self.fields[n].index as usize] = take(n) as u32;
         }
-        for f in &self.fields[locks..pcs] {
-            state.pcs[f.index as usize] = r.take(f) as u32;
+        for n in locks..pcs {
+            state.pcs[self.fields[n].index as usize] = take(n) as u32;
         }
-        for f in &self.fields[pcs..locals] {
-            state.locals[f.index as usize] = r.take(f);
+        for n in pcs..locals {
+            state.locals[self.fields[n].index as usize] = take(n);
         }
         if lu > locals {
             state.lu.fill(LU_NONE);
         }
-        for f in &self.fields[locals..lu] {
-            state.lu[f.index as usize] = r.take(f) as u8;
+        for n in locals..lu {
+            state.lu[self.fields[n].index as usize] = take(n) as u8;
         }
     }
 }
 
-/// Reads the fields of a packed state in order through a 128-bit accumulator.
-struct Reader<'a> {
-    words: &'a [u64],
-    /// The next word of `words` to load.
-    at: usize,
-    acc: u128,
-    /// Bits of `acc` not yet taken.
-    fill: u32,
-}
-
-impl Reader<'_> {
-    #[inline]
-    fn take(&mut self, f: &Field) -> i64 {
-        if self.fill < f.bits {
-            let w = self.words.get(self.at).copied().unwrap_or(0);
-            self.acc |= u128::from(w) << self.fill;
-            self.at += 1;
-            self.fill += 64;
-        }
-        let raw = if f.bits == 64 {
-            self.acc as u64
-        } else {
-            self.acc as u64 & ((1 << f.bits) - 1)
-        };
-        self.acc >>= f.bits;
-        self.fill -= f.bits;
-        (raw as i64).wrapping_add(f.lo)
+/// Reads the `bits` bits at bit `at` of `words`.
+#[inline]
+fn get_bits(words: &[u64], at: u32, bits: u32) -> u64 {
+    let (w, o) = ((at / 64) as usize, at % 64);
+    let mut v = words[w] >> o;
+    if o + bits > 64 {
+        v |= words[w + 1] << (64 - o);
+    }
+    if bits == 64 {
+        v
+    } else {
+        v & ((1 << bits) - 1)
     }
 }
 
@@ -533,20 +512,6 @@ fn set_bits(out: &mut [u64], at: u32, bits: u32, value: u64) {
 mod tests {
     use super::*;
 
-    /// Reads `bits` bits at bit `at` of `words`.
-    fn get(words: &[u64], at: u32, bits: u32) -> u64 {
-        let (w, o) = ((at / 64) as usize, at % 64);
-        let mut v = words[w] >> o;
-        if o + bits > 64 {
-            v |= words[w + 1] << (64 - o);
-        }
-        if bits == 64 {
-            v
-        } else {
-            v & ((1 << bits) - 1)
-        }
-    }
-
     #[test]
     fn fields_straddle_words() {
         let mut w = [0u64; 3];
@@ -554,9 +519,9 @@ mod tests {
         set_bits(&mut w, 124, 3, 5);
         set_bits(&mut w, 0, 1, 1);
         set_bits(&mut w, 124, 3, 6);
-        assert_eq!(get(&w, 60, 64), 0xdead_beef_cafe_f00d);
-        assert_eq!(get(&w, 124, 3), 6);
-        assert_eq!(get(&w, 0, 1), 1);
+        assert_eq!(get_bits(&w, 60, 64), 0xdead_beef_cafe_f00d);
+        assert_eq!(get_bits(&w, 124, 3), 6);
+        assert_eq!(get_bits(&w, 0, 1), 1);
         assert_eq!(bits_for(1), 1);
         assert_eq!(bits_for(2), 1);
         assert_eq!(bits_for(3), 2);

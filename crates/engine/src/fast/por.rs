@@ -434,6 +434,31 @@ impl Por {
     }
 }
 
+/// Per task instance, the shared slots that some instruction of its body may read and those it
+/// may write, as bit sets over slots (a key that is not constant for the instance names every
+/// slot of its map).
+pub(crate) fn touched(model: &Model) -> Vec<(Vec<u64>, Vec<u64>)> {
+    let slot_words = model.num_slots.div_ceil(64).max(1);
+    let lock_words = model.locks.len().div_ceil(64).max(1);
+    model
+        .tasks
+        .iter()
+        .map(|inst| {
+            let body = &model.bodies[inst.body as usize];
+            let c = Collector {
+                model,
+                index: body.index_slot.zip(inst.index),
+                vague: std::cell::Cell::new(false),
+            };
+            let mut f = Footprint::empty(slot_words, lock_words);
+            for i in &body.code {
+                c.instr(&mut f, &i.kind);
+            }
+            (f.reads, f.writes)
+        })
+        .collect()
+}
+
 /// The indices of the bits set in `mask`, in ascending order.
 fn bits(mut mask: u64) -> impl Iterator<Item = usize> {
     std::iter::from_fn(move || {

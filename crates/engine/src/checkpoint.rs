@@ -24,11 +24,12 @@ use crate::state::Layout;
 /// The magic bytes at the start of a checkpoint.
 const MAGIC: &[u8; 8] = b"MIGCKPT\n";
 
-/// Bumped whenever the encoding changes.
-/// Version 2 records in bit 1 of its second word whether the search merged symmetric states
-/// (version 1, which had only the reduction bit, is read as not): an older migcheck, which would
-/// take a version-2 word of 2 for "no reduction", refuses the file instead.
-const VERSION: u64 = 2;
+/// Bumped whenever the encoding changes, or the form in which states are stored. Bit 1 of the
+/// second word records whether the search merged symmetric states (since version 2). Version 3
+/// stores states with the dead locals reset and lost-update marks only where a task may both read
+/// and write the slot: states of versions 1 and 2 are in another form, and so refused (a search
+/// resumed from them would store some states twice).
+const VERSION: u64 = 3;
 
 /// A stopped breadth-first search (see the module's documentation).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,9 +139,9 @@ impl Checkpoint {
             .map(|c| u64::from_le_bytes(c.try_into().expect("eight bytes")))
             .collect();
         let (sum, words) = words.split_last().expect("not empty");
-        if !(1..=VERSION).contains(&words[0]) {
+        if words[0] != VERSION {
             return Err(format!(
-                "it is of version {} and this migcheck reads versions 1 to {VERSION}",
+                "it is of version {} and this migcheck reads version {VERSION} only",
                 words[0]
             ));
         }
@@ -179,7 +180,7 @@ impl Checkpoint {
         }
         Ok(Checkpoint {
             no_reduction: words[1] & 1 != 0,
-            symmetric: words[0] >= 2 && words[1] & 2 != 0,
+            symmetric: words[1] & 2 != 0,
             widths,
             words: per_state,
             states: words[header + fields + count..].to_vec(),
@@ -236,23 +237,24 @@ mod tests {
     }
 
     #[test]
-    fn a_version_1_checkpoint_is_of_a_search_without_symmetry() {
-        for no_reduction in [false, true] {
-            let c = Checkpoint {
-                no_reduction,
-                ..sample()
-            };
-            // As version 1 wrote it: the version, then the reduction bit alone.
-            let mut words: Vec<u64> = c.to_bytes()[MAGIC.len()..]
+    fn a_checkpoint_of_an_older_version_is_refused() {
+        for old in [1u64, 2] {
+            // An older version's file: the same layout, with its version.
+            let mut words: Vec<u64> = sample().to_bytes()[MAGIC.len()..]
                 .chunks_exact(8)
                 .map(|w| u64::from_le_bytes(w.try_into().expect("eight bytes")))
                 .collect();
             words.pop();
-            words[0] = 1;
+            words[0] = old;
             words.push(checksum(&words));
             let mut bytes = MAGIC.to_vec();
             bytes.extend(words.iter().flat_map(|w| w.to_le_bytes()));
-            assert_eq!(Checkpoint::from_bytes(&bytes), Ok(c));
+            assert_eq!(
+                Checkpoint::from_bytes(&bytes),
+                Err(format!(
+                    "it is of version {old} and this migcheck reads version 3 only"
+                ))
+            );
         }
     }
 

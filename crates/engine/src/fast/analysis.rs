@@ -1,8 +1,9 @@
 //! What the fast explorer knows about a model before it runs: per task body and program counter,
-//! which shared variables the task may still write, and whether its next step could block; per
-//! task, which lost-update marks it can ever carry that can matter.
+//! which shared variables the task may still write, whether its next step could block, and which
+//! of its locals are dead (no path reads them before writing them); per task, which lost-update
+//! marks it can ever carry that can matter.
 
-use migcheck_lang::ir::{InstrKind, Model, TaskBody};
+use migcheck_lang::ir::{Domain, Expr, InstrKind, Model, TaskBody};
 
 /// Static facts about every task body.
 pub struct Analysis {
@@ -18,6 +19,12 @@ pub struct Analysis {
     /// updates are tracked, need one. Every other mark stays [`crate::state::LU_NONE`] in the
     /// fast explorers, and the packed state has no field for it.
     keeps_mark: Vec<Vec<bool>>,
+    /// Per body, per pc (`0..=end`): the locals that are dead there, other than the task's
+    /// index: every path from `pc` writes them before it reads them (or never reads them), so
+    /// their values cannot change what the task does. The fast explorers reset them to 0 after
+    /// each step, so that states differing only there are one state, as SPIN's dead variable
+    /// reduction does.
+    dead: Vec<Vec<Vec<u32>>>,
 }
 
 /// The pcs control may go to after the instruction at `pc` (`end` for leaving the task).
@@ -43,6 +50,7 @@ impl Analysis {
         let words = model.shared.len().div_ceil(64).max(1);
         let mut future_writes = Vec::with_capacity(model.bodies.len());
         let mut may_block = Vec::with_capacity(model.bodies.len());
+        let dead = model.bodies.iter().map(Self::dead_of).collect();
         for body in &model.bodies {
             future_writes.push(Self::future_writes_of(body, words));
             may_block.push(
@@ -68,6 +76,7 @@ impl Analysis {
             future_writes,
             may_block,
             keeps_mark,
+            dead,
         }
     }
 
@@ -133,6 +142,101 @@ impl Analysis {
         false
     }
 
+    /// Backward fixed point of liveness: a local is live at a pc when the instruction there reads
+    /// it, or it is live after and the instruction does not set it (the index is always live).
+    fn dead_of(body: &TaskBody) -> Vec<Vec<u32>> {
+        let end = body.code.len();
+        let words = body.locals.len().div_ceil(64).max(1);
+        let set = |bits: &mut [u64], i: u32| bits[i as usize / 64] |= 1 << (i % 64);
+        let (mut uses, mut defs) = (vec![vec![0u64; words]; end], vec![vec![0u64; words]; end]);
+        for (pc, instr) in body.code.iter().enumerate() {
+            let (u, d) = (&mut uses[pc], &mut defs[pc]);
+            let mut read = |e: &Expr| locals_read(e, &mut |i| set(u, i));
+            match &instr.kind {
+                InstrKind::SetLocal { slot, value } => {
+                    read(value);
+                    set(d, *slot);
+                }
+                InstrKind::SetShared { key, value, .. } => {
+                    key.iter().for_each(&mut read);
+                    read(value);
+                }
+                InstrKind::Await(c)
+                | InstrKind::Assert { cond: c, .. }
+                | InstrKind::Branch { cond: c, .. } => read(c),
+                InstrKind::Choose { slot, domain } => {
+                    if let Domain::Range { lo, hi } = domain {
+                        read(lo);
+                        read(hi);
+                    }
+                    set(d, *slot);
+                }
+                InstrKind::ForEnter {
+                    var,
+                    end_slot,
+                    domain,
+                    ..
+                } => {
+                    if let Domain::Range { lo, hi } = domain {
+                        read(lo);
+                        read(hi);
+                    }
+                    set(d, *var);
+                    set(d, *end_slot);
+                }
+                // Sets `var` only while the loop goes on: a read, not a write.
+                InstrKind::ForNext { var, end_slot, .. } => {
+                    set(u, *var);
+                    set(u, *end_slot);
+                }
+                InstrKind::Clear { from, to } => (*from..*to).for_each(|i| set(d, i)),
+                InstrKind::Lock(_)
+                | InstrKind::Unlock(_)
+                | InstrKind::Skip
+                | InstrKind::Return
+                | InstrKind::Either { .. }
+                | InstrKind::AtomicBegin { .. }
+                | InstrKind::AtomicEnd
+                | InstrKind::Jump(_) => {}
+            }
+        }
+        let mut live = vec![vec![0u64; words]; end + 1];
+        let mut succ = Vec::new();
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for pc in (0..end).rev() {
+                let mut out = vec![0u64; words];
+                successors(body, pc, &mut succ);
+                for &s in &succ {
+                    for (o, l) in out.iter_mut().zip(&live[s]) {
+                        *o |= l;
+                    }
+                }
+                let now: Vec<u64> = (0..words)
+                    .map(|w| uses[pc][w] | (out[w] & !defs[pc][w]))
+                    .collect();
+                if now != live[pc] {
+                    live[pc] = now;
+                    changed = true;
+                }
+            }
+        }
+        live.iter()
+            .map(|l| {
+                (0..body.locals.len() as u32)
+                    .filter(|&i| l[i as usize / 64] & (1 << (i % 64)) == 0)
+                    .filter(|&i| Some(i) != body.index_slot)
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The locals of a task of body `body` that are dead at `pc` (see the field).
+    pub fn dead(&self, body: usize, pc: usize) -> &[u32] {
+        &self.dead[body][pc]
+    }
+
     /// Whether a task of body `body` at `pc` may still write shared variable `var`.
     pub fn may_write(&self, body: usize, pc: usize, var: usize) -> bool {
         self.future_writes[body][pc][var / 64] & (1 << (var % 64)) != 0
@@ -147,6 +251,20 @@ impl Analysis {
     /// the field).
     pub fn keeps_mark(&self, task: usize) -> &[bool] {
         &self.keeps_mark[task]
+    }
+}
+
+/// Calls `f` with every local that evaluating `e` may read.
+fn locals_read(e: &Expr, f: &mut impl FnMut(u32)) {
+    match e {
+        Expr::Const(_) | Expr::Shared(_) => {}
+        Expr::Local(slot) => f(*slot),
+        Expr::MapGet { key, .. } => locals_read(key, f),
+        Expr::Unary(_, a) => locals_read(a, f),
+        Expr::Binary(_, a, b) => {
+            locals_read(a, f);
+            locals_read(b, f);
+        }
     }
 }
 
@@ -186,5 +304,45 @@ mod tests {
         assert_eq!(k[3], vec![4]);
         // A key that is not constant names every slot of the map; y is read, never written.
         assert_eq!(k[4], vec![3, 4, 5]);
+    }
+
+    /// The names of the locals dead at each pc of the first task's body.
+    fn dead_names(source: &str) -> Vec<Vec<String>> {
+        let model = migcheck_lang::compile(source).expect("compiles");
+        let a = Analysis::new(&model);
+        let body = &model.bodies[model.tasks[0].body as usize];
+        (0..=body.code.len())
+            .map(|pc| {
+                a.dead(model.tasks[0].body as usize, pc)
+                    .iter()
+                    .map(|&l| body.locals[l as usize].name.clone())
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_local_is_dead_where_every_path_writes_it_before_reading_it() {
+        // pc 0: a = x; pc 1: x = a + 1; pc 2: x = 7.
+        let d = dead_names("model m\nshared x: int = 0\ntask t { let a = x; x = a + 1; x = 7 }\n");
+        assert_eq!(d, [vec!["a"], vec![], vec!["a"], vec!["a"]]);
+        // A loop's counter is live all around the loop; the index is never dead.
+        let d = dead_names(
+            "model m\nshared m: map[0..2] int = 0\n\
+             task t[i in 0..2] { let n = 0; while n < 2 { n = n + 1; m[i] = n }; m[i] = 0 }\n",
+        );
+        let last = d.len() - 2;
+        assert_eq!(d[0], vec!["n"], "written by the first statement");
+        assert!(d[1..last].iter().all(|dead| dead.is_empty()), "{d:?}");
+        assert_eq!(d[last], vec!["n"], "after the loop: {d:?}");
+        // A for loop's variable and bound are read by its advance.
+        let d =
+            dead_names("model m\nshared x: int = 0\ntask t { for k in 0..3 { x = k } ; x = 9 }\n");
+        assert!(d[1].is_empty(), "inside the loop: {d:?}");
+        assert_eq!(
+            d[0].len(),
+            2,
+            "before the loop both are written first: {d:?}"
+        );
     }
 }

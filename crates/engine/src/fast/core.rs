@@ -126,11 +126,16 @@ impl<'m> Fast<'m> {
         self.sem.model.tasks[task].body as usize
     }
 
-    /// Drops the marks of `task`, which just stepped with `log`, that cannot matter: for the
-    /// variables it can no longer write, and those its reads set on slots where it keeps none.
+    /// Drops what `task`, which just stepped with `log`, has that cannot matter: its marks for
+    /// the variables it can no longer write, those its reads set on slots where it keeps none,
+    /// and the values of its dead locals (reset to 0).
     pub fn canonicalise(&self, state: &mut State, task: usize, log: &StepLog) {
         let pc = state.pcs[task] as usize;
         let body = self.body(task);
+        let base = self.sem.layout.local_base[task];
+        for &l in self.analysis.dead(body, pc) {
+            state.locals[base + l as usize] = 0;
+        }
         let row = task * self.sem.layout.num_slots;
         for &r in &log.reads {
             if !self.keeps_mark[task][r as usize] {

@@ -18,7 +18,7 @@ fn big_model() -> Model {
     );
     let text = std::fs::read_to_string(path)
         .expect("the benchmark model")
-        .replace("const N = 3 ", "const N = 5 ")
+        .replace("const N = 3 ", "const N = 8 ")
         .replace("const H = 2 ", "const H = 3 ");
     migcheck_lang::compile(&text).expect("the model compiles")
 }

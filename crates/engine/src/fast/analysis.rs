@@ -15,9 +15,10 @@ pub struct Analysis {
     may_block: Vec<Vec<bool>>,
     /// Per task instance, per shared slot: whether the task's lost-update mark there can matter.
     /// A mark is set only by the task's own read of the slot, and tells something only to the
-    /// task's own later write of it: so only slots the task may both read and write, where lost
-    /// updates are tracked, need one. Every other mark stays [`crate::state::LU_NONE`] in the
-    /// fast explorers, and the packed state has no field for it.
+    /// task's own later write of it in a step that does not read the slot (a *blind* write: see
+    /// [`Analysis::blind_writes_of`]): so only slots the task may both read and write blindly,
+    /// where lost updates are tracked, need one. Every other mark stays
+    /// [`crate::state::LU_NONE`] in the fast explorers, and the packed state has no field for it.
     keeps_mark: Vec<Vec<bool>>,
     /// Per body, per pc (`0..=end`): the locals that are dead there, other than the task's
     /// index: every path from `pc` writes them before it reads them (or never reads them), so
@@ -59,7 +60,8 @@ impl Analysis {
                     .collect(),
             );
         }
-        let keeps_mark = super::por::touched(model)
+        let blind: Vec<Vec<bool>> = model.bodies.iter().map(Self::blind_writes_of).collect();
+        let keeps_mark = super::por::touched(model, |body, pc| blind[body][pc])
             .into_iter()
             .map(|(reads, writes)| {
                 let mut keep = vec![false; model.num_slots];
@@ -232,6 +234,84 @@ impl Analysis {
             .collect()
     }
 
+    /// Per pc: whether the instruction there is a write that its step may make without reading
+    /// the slot it writes (a *blind* write, the only kind a lost update can be). A write is not
+    /// blind when the step surely reads the same slot before it: in the write itself (`x = x + 1`,
+    /// `m[k] = m[k] - 1`, the key being evaluated first), or, inside an `atomic` block, in an
+    /// instruction every path from the block's start to the write runs (a condition, an
+    /// assignment), with the key's locals unchanged since (`if m[h] == u { m[h] = u + 1 }`). A
+    /// read on the right of `&&` or `||` may be skipped, so it does not count. Outside an
+    /// `atomic` block a write closes its step, and the local statements before it in the step
+    /// read no shared state.
+    fn blind_writes_of(body: &TaskBody) -> Vec<bool> {
+        let end = body.code.len();
+        let mut blind = vec![false; end];
+        // The reads every path has made since the start of the block, per pc of the block
+        // (`None`: no path seen yet).
+        let mut facts: Vec<Option<Vec<Read>>> = vec![None; end + 1];
+        let mut block_end = vec![usize::MAX; end];
+        let mut pc = 0;
+        while pc < end {
+            if let InstrKind::AtomicBegin { end: close } = body.code[pc].kind {
+                let close = (close as usize).min(end);
+                block_end[pc..=close.min(end - 1)].fill(close);
+                pc = close + 1;
+            } else {
+                pc += 1;
+            }
+        }
+        // Entering a block other than at its start: nothing is known there.
+        let mut succ = Vec::new();
+        for from in 0..end {
+            successors(body, from, &mut succ);
+            for &to in &succ {
+                if to < end && block_end[to] != usize::MAX && block_end[from] != block_end[to] {
+                    facts[to] = Some(Vec::new());
+                }
+            }
+        }
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for pc in 0..end {
+                let instr = &body.code[pc];
+                let inside = block_end[pc] != usize::MAX;
+                let starts = matches!(instr.kind, InstrKind::AtomicBegin { .. });
+                let known: Vec<Read> = if !inside || starts {
+                    Vec::new()
+                } else {
+                    match &facts[pc] {
+                        Some(f) => f.clone(),
+                        None => continue,
+                    }
+                };
+                let (out, write_blind) = step_reads(&instr.kind, known);
+                if write_blind != blind[pc] && write_blind {
+                    blind[pc] = true;
+                    changed = true;
+                }
+                if !inside || pc == block_end[pc] {
+                    continue;
+                }
+                successors(body, pc, &mut succ);
+                for &to in &succ {
+                    if to >= end || block_end[to] != block_end[pc] {
+                        continue;
+                    }
+                    let met = match &facts[to] {
+                        None => out.clone(),
+                        Some(f) => f.iter().filter(|r| out.contains(r)).cloned().collect(),
+                    };
+                    if facts[to].as_ref() != Some(&met) {
+                        facts[to] = Some(met);
+                        changed = true;
+                    }
+                }
+            }
+        }
+        blind
+    }
+
     /// The locals of a task of body `body` that are dead at `pc` (see the field).
     pub fn dead(&self, body: usize, pc: usize) -> &[u32] {
         &self.dead[body][pc]
@@ -252,6 +332,100 @@ impl Analysis {
     pub fn keeps_mark(&self, task: usize) -> &[bool] {
         &self.keeps_mark[task]
     }
+}
+
+/// A shared location read: a variable, and the key it was read at (`None` for a scalar).
+type Read = (u32, Option<Expr>);
+
+/// Adds to `reads` what evaluating `e` surely reads (not the right of `&&` and `||`).
+fn sure_reads(e: &Expr, reads: &mut Vec<Read>) {
+    match e {
+        Expr::Const(_) | Expr::Local(_) => {}
+        Expr::Shared(var) => {
+            if !reads.contains(&(*var, None)) {
+                reads.push((*var, None));
+            }
+        }
+        Expr::MapGet { var, key } => {
+            sure_reads(key, reads);
+            if !reads
+                .iter()
+                .any(|(v, k)| v == var && k.as_ref() == Some(&**key))
+            {
+                reads.push((*var, Some((**key).clone())));
+            }
+        }
+        Expr::Unary(_, a) => sure_reads(a, reads),
+        Expr::Binary(migcheck_lang::ir::BinOp::And | migcheck_lang::ir::BinOp::Or, a, _) => {
+            sure_reads(a, reads)
+        }
+        Expr::Binary(_, a, b) => {
+            sure_reads(a, reads);
+            sure_reads(b, reads);
+        }
+    }
+}
+
+/// What one instruction does to the reads known to have been made in its step: the reads after
+/// it, and whether it is a write that may be blind (see [`Analysis::blind_writes_of`]).
+fn step_reads(kind: &InstrKind, mut known: Vec<Read>) -> (Vec<Read>, bool) {
+    let mut assigned: Vec<u32> = Vec::new();
+    let domain = |d: &Domain, known: &mut Vec<Read>| {
+        if let Domain::Range { lo, hi } = d {
+            sure_reads(lo, known);
+            sure_reads(hi, known);
+        }
+    };
+    let mut blind = false;
+    match kind {
+        InstrKind::SetLocal { slot, value } => {
+            sure_reads(value, &mut known);
+            assigned.push(*slot);
+        }
+        InstrKind::SetShared { var, key, value } => {
+            if let Some(k) = key {
+                sure_reads(k, &mut known);
+            }
+            sure_reads(value, &mut known);
+            blind = !known.contains(&(*var, key.clone()));
+        }
+        InstrKind::Await(c)
+        | InstrKind::Assert { cond: c, .. }
+        | InstrKind::Branch { cond: c, .. } => sure_reads(c, &mut known),
+        InstrKind::Choose { slot, domain: d } => {
+            domain(d, &mut known);
+            assigned.push(*slot);
+        }
+        InstrKind::ForEnter {
+            var,
+            end_slot,
+            domain: d,
+            ..
+        } => {
+            domain(d, &mut known);
+            assigned.extend([*var, *end_slot]);
+        }
+        InstrKind::ForNext { var, .. } => assigned.push(*var),
+        InstrKind::Clear { from, to } => assigned.extend(*from..*to),
+        InstrKind::Lock(_)
+        | InstrKind::Unlock(_)
+        | InstrKind::Skip
+        | InstrKind::Return
+        | InstrKind::Either { .. }
+        | InstrKind::AtomicBegin { .. }
+        | InstrKind::AtomicEnd
+        | InstrKind::Jump(_) => {}
+    }
+    if !assigned.is_empty() {
+        known.retain(|(_, key)| {
+            let mut uses = false;
+            if let Some(k) = key {
+                locals_read(k, &mut |l| uses |= assigned.contains(&l));
+            }
+            !uses
+        });
+    }
+    (known, blind)
 }
 
 /// Calls `f` with every local that evaluating `e` may read.
@@ -304,6 +478,37 @@ mod tests {
         assert_eq!(k[3], vec![4]);
         // A key that is not constant names every slot of the map; y is read, never written.
         assert_eq!(k[4], vec![3, 4, 5]);
+    }
+
+    #[test]
+    fn a_mark_is_kept_only_where_a_write_may_be_blind() {
+        // One variable per case, one task each; a mark is kept where the task's write may be
+        // made by a step that does not read the slot.
+        let k = kept(
+            "model m\nshared a: int = 0\nshared b: int = 0\nshared c: map[0..2] int = 0\n\
+             shared d: map[0..2] int = 0\nshared e: map[0..2] int = 0\nshared f: int = 0\n\
+             task ta { a = a + 1 }\n\
+             task tb { let v = b; b = v + 1 }\n\
+             task tc { let h = 1; let u = c[h]; atomic { if c[h] == u { c[h] = u + 1 } } }\n\
+             task td { let h = 1; let u = d[h]; atomic { if d[h] == u { h = 0; d[h] = u } } }\n\
+             task te { atomic { either { let z = e[0] } or { skip }; e[0] = 1 } }\n\
+             task tf { atomic { let z = f; while z < 3 { z = z + 1; f = z } } }\n",
+        );
+        // Slots: a 0, b 1, c 2..4, d 4..6, e 6..8, f 8.
+        assert_eq!(k[0], Vec::<usize>::new(), "a = a + 1 reads a");
+        assert_eq!(k[1], vec![1], "b is read one step, written the next");
+        assert_eq!(
+            k[2],
+            Vec::<usize>::new(),
+            "the compare-and-set reads c[h] first"
+        );
+        assert_eq!(k[3], vec![4, 5], "h changed between the read and the write");
+        assert_eq!(k[4], vec![6], "one branch does not read e[0]");
+        assert_eq!(
+            k[5],
+            Vec::<usize>::new(),
+            "f is read before the loop, every round"
+        );
     }
 
     /// The names of the locals dead at each pc of the first task's body.

@@ -434,10 +434,13 @@ impl Por {
     }
 }
 
-/// Per task instance, the shared slots that some instruction of its body may read and those it
-/// may write, as bit sets over slots (a key that is not constant for the instance names every
-/// slot of its map).
-pub(crate) fn touched(model: &Model) -> Vec<(Vec<u64>, Vec<u64>)> {
+/// Per task instance, the shared slots that some instruction of its body may read and those
+/// that the instructions `counts(body, pc)` accepts may write, as bit sets over slots (a key that
+/// is not constant for the instance names every slot of its map).
+pub(crate) fn touched(
+    model: &Model,
+    counts: impl Fn(usize, usize) -> bool,
+) -> Vec<(Vec<u64>, Vec<u64>)> {
     let slot_words = model.num_slots.div_ceil(64).max(1);
     let lock_words = model.locks.len().div_ceil(64).max(1);
     model
@@ -450,11 +453,17 @@ pub(crate) fn touched(model: &Model) -> Vec<(Vec<u64>, Vec<u64>)> {
                 index: body.index_slot.zip(inst.index),
                 vague: std::cell::Cell::new(false),
             };
-            let mut f = Footprint::empty(slot_words, lock_words);
-            for i in &body.code {
-                c.instr(&mut f, &i.kind);
+            let (mut all, mut counted) = (
+                Footprint::empty(slot_words, lock_words),
+                Footprint::empty(slot_words, lock_words),
+            );
+            for (pc, i) in body.code.iter().enumerate() {
+                c.instr(&mut all, &i.kind);
+                if counts(inst.body as usize, pc) {
+                    c.instr(&mut counted, &i.kind);
+                }
             }
-            (f.reads, f.writes)
+            (all.reads, counted.writes)
         })
         .collect()
 }

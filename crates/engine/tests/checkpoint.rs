@@ -9,9 +9,9 @@ use migcheck_engine::checkpoint::Checkpoint;
 use migcheck_engine::{check, Options, Outcome, Verdict};
 use migcheck_lang::ir::Model;
 
-/// The claims benchmark at N=`n`, H=2, with a final property that only some deep terminal
+/// The claims benchmark at N=`n`, H=`h`, with a final property that only some deep terminal
 /// states break (with `violated`), or none.
-fn model(n: u32, violated: bool) -> Model {
+fn model(n: u32, h: u32, violated: bool) -> Model {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../models/bench/claims_fix.mig"
@@ -19,6 +19,7 @@ fn model(n: u32, violated: bool) -> Model {
     let mut text = std::fs::read_to_string(path)
         .expect("the benchmark model")
         .replace("const N = 3 ", &format!("const N = {n} "))
+        .replace("const H = 2 ", &format!("const H = {h} "))
         .replace("expect ok", "");
     if violated {
         text.push_str("final first_is_placed: phase[0] != unplaced || phase[3] != confirmed\n");
@@ -114,18 +115,19 @@ fn a_resumed_search_ends_as_the_uninterrupted_one() {
         ..Options::default()
     };
     for violated in [false, true] {
-        resumes_as_whole(&model(4, violated), &base, violated);
+        resumes_as_whole(&model(4, 2, violated), &base, violated);
     }
 }
 
 #[test]
 fn a_resumed_symmetric_search_ends_as_the_uninterrupted_one() {
-    resumes_as_whole(&model(5, false), &Options::default(), false);
+    // 314,176 states: big enough to be stopped at its fifth progress report.
+    resumes_as_whole(&model(6, 3, false), &Options::default(), false);
 }
 
 #[test]
 fn a_checkpoint_of_another_model_does_not_fit() {
-    let m = model(4, false);
+    let m = model(4, 2, false);
     let options = Options {
         no_symmetry: true,
         ..Options::default()

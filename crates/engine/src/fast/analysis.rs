@@ -152,55 +152,12 @@ impl Analysis {
         let set = |bits: &mut [u64], i: u32| bits[i as usize / 64] |= 1 << (i % 64);
         let (mut uses, mut defs) = (vec![vec![0u64; words]; end], vec![vec![0u64; words]; end]);
         for (pc, instr) in body.code.iter().enumerate() {
-            let (u, d) = (&mut uses[pc], &mut defs[pc]);
-            let mut read = |e: &Expr| locals_read(e, &mut |i| set(u, i));
-            match &instr.kind {
-                InstrKind::SetLocal { slot, value } => {
-                    read(value);
-                    set(d, *slot);
-                }
-                InstrKind::SetShared { key, value, .. } => {
-                    key.iter().for_each(&mut read);
-                    read(value);
-                }
-                InstrKind::Await(c)
-                | InstrKind::Assert { cond: c, .. }
-                | InstrKind::Branch { cond: c, .. } => read(c),
-                InstrKind::Choose { slot, domain } => {
-                    if let Domain::Range { lo, hi } = domain {
-                        read(lo);
-                        read(hi);
-                    }
-                    set(d, *slot);
-                }
-                InstrKind::ForEnter {
-                    var,
-                    end_slot,
-                    domain,
-                    ..
-                } => {
-                    if let Domain::Range { lo, hi } = domain {
-                        read(lo);
-                        read(hi);
-                    }
-                    set(d, *var);
-                    set(d, *end_slot);
-                }
-                // Sets `var` only while the loop goes on: a read, not a write.
-                InstrKind::ForNext { var, end_slot, .. } => {
-                    set(u, *var);
-                    set(u, *end_slot);
-                }
-                InstrKind::Clear { from, to } => (*from..*to).for_each(|i| set(d, i)),
-                InstrKind::Lock(_)
-                | InstrKind::Unlock(_)
-                | InstrKind::Skip
-                | InstrKind::Return
-                | InstrKind::Either { .. }
-                | InstrKind::AtomicBegin { .. }
-                | InstrKind::AtomicEnd
-                | InstrKind::Jump(_) => {}
+            let fx = effects(&instr.kind);
+            for e in fx.evaluates {
+                locals_read(e, &mut |i| set(&mut uses[pc], i));
             }
+            fx.reads.iter().for_each(|&i| set(&mut uses[pc], i));
+            fx.sets.iter().for_each(|&i| set(&mut defs[pc], i));
         }
         let mut live = vec![vec![0u64; words]; end + 1];
         let mut succ = Vec::new();
@@ -369,44 +326,84 @@ fn sure_reads(e: &Expr, reads: &mut Vec<Read>) {
 /// What one instruction does to the reads known to have been made in its step: the reads after
 /// it, and whether it is a write that may be blind (see [`Analysis::blind_writes_of`]).
 fn step_reads(kind: &InstrKind, mut known: Vec<Read>) -> (Vec<Read>, bool) {
-    let mut assigned: Vec<u32> = Vec::new();
-    let domain = |d: &Domain, known: &mut Vec<Read>| {
-        if let Domain::Range { lo, hi } = d {
-            sure_reads(lo, known);
-            sure_reads(hi, known);
-        }
+    let fx = effects(kind);
+    for e in &fx.evaluates {
+        sure_reads(e, &mut known);
+    }
+    let blind = match kind {
+        InstrKind::SetShared { var, key, .. } => !known.contains(&(*var, key.clone())),
+        _ => false,
     };
-    let mut blind = false;
+    // A read's key that names a local set since may name another slot now.
+    known.retain(|(_, key)| {
+        let mut stale = false;
+        if let Some(k) = key {
+            locals_read(k, &mut |l| {
+                stale |= fx.sets.contains(&l) || fx.may_set.contains(&l)
+            });
+        }
+        !stale
+    });
+    (known, blind)
+}
+
+/// What an instruction does with locals and expressions, for the analyses.
+struct Effects<'a> {
+    /// The expressions it evaluates, in order (a map write's key before its value).
+    evaluates: Vec<&'a Expr>,
+    /// Locals it reads other than through those expressions.
+    reads: Vec<u32>,
+    /// Locals it sets whenever it runs, and those it sets only sometimes.
+    sets: Vec<u32>,
+    may_set: Vec<u32>,
+}
+
+/// The bounds a `choose` or `for` evaluates.
+fn bounds(d: &Domain) -> Vec<&Expr> {
+    match d {
+        Domain::Range { lo, hi } => vec![lo, hi],
+        Domain::Enum(_) => Vec::new(),
+    }
+}
+
+fn effects(kind: &InstrKind) -> Effects<'_> {
+    let mut fx = Effects {
+        evaluates: Vec::new(),
+        reads: Vec::new(),
+        sets: Vec::new(),
+        may_set: Vec::new(),
+    };
     match kind {
         InstrKind::SetLocal { slot, value } => {
-            sure_reads(value, &mut known);
-            assigned.push(*slot);
+            fx.evaluates.push(value);
+            fx.sets.push(*slot);
         }
-        InstrKind::SetShared { var, key, value } => {
-            if let Some(k) = key {
-                sure_reads(k, &mut known);
-            }
-            sure_reads(value, &mut known);
-            blind = !known.contains(&(*var, key.clone()));
+        InstrKind::SetShared { key, value, .. } => {
+            fx.evaluates.extend(key);
+            fx.evaluates.push(value);
         }
         InstrKind::Await(c)
         | InstrKind::Assert { cond: c, .. }
-        | InstrKind::Branch { cond: c, .. } => sure_reads(c, &mut known),
-        InstrKind::Choose { slot, domain: d } => {
-            domain(d, &mut known);
-            assigned.push(*slot);
+        | InstrKind::Branch { cond: c, .. } => fx.evaluates.push(c),
+        InstrKind::Choose { slot, domain } => {
+            fx.evaluates.extend(bounds(domain));
+            fx.sets.push(*slot);
         }
         InstrKind::ForEnter {
             var,
             end_slot,
-            domain: d,
+            domain,
             ..
         } => {
-            domain(d, &mut known);
-            assigned.extend([*var, *end_slot]);
+            fx.evaluates.extend(bounds(domain));
+            fx.sets.extend([*var, *end_slot]);
         }
-        InstrKind::ForNext { var, .. } => assigned.push(*var),
-        InstrKind::Clear { from, to } => assigned.extend(*from..*to),
+        // Advances `var` only while the loop goes on.
+        InstrKind::ForNext { var, end_slot, .. } => {
+            fx.reads.extend([*var, *end_slot]);
+            fx.may_set.push(*var);
+        }
+        InstrKind::Clear { from, to } => fx.sets.extend(*from..*to),
         InstrKind::Lock(_)
         | InstrKind::Unlock(_)
         | InstrKind::Skip
@@ -416,16 +413,7 @@ fn step_reads(kind: &InstrKind, mut known: Vec<Read>) -> (Vec<Read>, bool) {
         | InstrKind::AtomicEnd
         | InstrKind::Jump(_) => {}
     }
-    if !assigned.is_empty() {
-        known.retain(|(_, key)| {
-            let mut uses = false;
-            if let Some(k) = key {
-                locals_read(k, &mut |l| uses |= assigned.contains(&l));
-            }
-            !uses
-        });
-    }
-    (known, blind)
+    fx
 }
 
 /// Calls `f` with every local that evaluating `e` may read.

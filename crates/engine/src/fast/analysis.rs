@@ -330,17 +330,25 @@ fn step_reads(kind: &InstrKind, mut known: Vec<Read>) -> (Vec<Read>, bool) {
     for e in &fx.evaluates {
         sure_reads(e, &mut known);
     }
-    let blind = match kind {
-        InstrKind::SetShared { var, key, .. } => !known.contains(&(*var, key.clone())),
-        _ => false,
+    let (blind, written) = match kind {
+        InstrKind::SetShared { var, key, .. } => {
+            (!known.contains(&(*var, key.clone())), Some(*var))
+        }
+        _ => (false, None),
     };
-    // A read's key that names a local set since may name another slot now.
+    // A read's key that reads a local set since, or a shared variable written since, may name
+    // another slot now.
     known.retain(|(_, key)| {
         let mut stale = false;
         if let Some(k) = key {
             locals_read(k, &mut |l| {
                 stale |= fx.sets.contains(&l) || fx.may_set.contains(&l)
             });
+            if let Some(var) = written {
+                let mut vars = Vec::new();
+                shared_read(k, &mut vars);
+                stale |= vars.contains(&var);
+            }
         }
         !stale
     });
@@ -418,14 +426,42 @@ fn effects(kind: &InstrKind) -> Effects<'_> {
 
 /// Calls `f` with every local that evaluating `e` may read.
 fn locals_read(e: &Expr, f: &mut impl FnMut(u32)) {
+    each_read(e, &mut |r| {
+        if let Access::Local(l) = r {
+            f(l)
+        }
+    });
+}
+
+/// Adds to `vars` every shared variable that evaluating `e` may read.
+fn shared_read(e: &Expr, vars: &mut Vec<u32>) {
+    each_read(e, &mut |r| {
+        if let Access::Shared(v) = r {
+            vars.push(v)
+        }
+    });
+}
+
+/// What an expression may read: a local, or a shared variable.
+enum Access {
+    Local(u32),
+    Shared(u32),
+}
+
+/// Calls `f` with everything that evaluating `e` may read.
+fn each_read(e: &Expr, f: &mut impl FnMut(Access)) {
     match e {
-        Expr::Const(_) | Expr::Shared(_) => {}
-        Expr::Local(slot) => f(*slot),
-        Expr::MapGet { key, .. } => locals_read(key, f),
-        Expr::Unary(_, a) => locals_read(a, f),
+        Expr::Const(_) => {}
+        Expr::Local(slot) => f(Access::Local(*slot)),
+        Expr::Shared(var) => f(Access::Shared(*var)),
+        Expr::MapGet { var, key } => {
+            f(Access::Shared(*var));
+            each_read(key, f);
+        }
+        Expr::Unary(_, a) => each_read(a, f),
         Expr::Binary(_, a, b) => {
-            locals_read(a, f);
-            locals_read(b, f);
+            each_read(a, f);
+            each_read(b, f);
         }
     }
 }
@@ -480,7 +516,8 @@ mod tests {
              task tc { let h = 1; let u = c[h]; atomic { if c[h] == u { c[h] = u + 1 } } }\n\
              task td { let h = 1; let u = d[h]; atomic { if d[h] == u { h = 0; d[h] = u } } }\n\
              task te { atomic { either { let z = e[0] } or { skip }; e[0] = 1 } }\n\
-             task tf { atomic { let z = f; while z < 3 { z = z + 1; f = z } } }\n",
+             task tf { atomic { let z = f; while z < 3 { z = z + 1; f = z } } }\n\
+             task tg { atomic { let z = c[a]; a = 1; c[a] = z } }\n",
         );
         // Slots: a 0, b 1, c 2..4, d 4..6, e 6..8, f 8.
         assert_eq!(k[0], Vec::<usize>::new(), "a = a + 1 reads a");
@@ -497,6 +534,8 @@ mod tests {
             Vec::<usize>::new(),
             "f is read before the loop, every round"
         );
+        // The key reads `a`, which the block writes between the read and the write.
+        assert_eq!(k[6], vec![2, 3], "c[a] after a = 1 may be another slot");
     }
 
     /// The names of the locals dead at each pc of the first task's body.

@@ -243,7 +243,7 @@ impl Analysis {
                     }
                 };
                 let (out, write_blind) = step_reads(&instr.kind, known);
-                if write_blind != blind[pc] && write_blind {
+                if write_blind && !blind[pc] {
                     blind[pc] = true;
                     changed = true;
                 }

@@ -21,8 +21,6 @@ pub(crate) struct Fast<'m> {
     /// Per task: the (variable, first slot, slot count) where the task keeps some lost-update
     /// mark ([`Analysis::keeps_mark`]).
     lu_vars: Vec<Vec<(usize, usize, usize)>>,
-    /// Per task, per shared slot: [`Analysis::keeps_mark`].
-    keeps_mark: Vec<Vec<bool>>,
     pub por: por::Por,
     /// The families of interchangeable task instances whose states are merged (empty when
     /// symmetry reduction is off).
@@ -109,15 +107,11 @@ impl<'m> Fast<'m> {
                     .collect()
             })
             .collect();
-        let keeps_mark = (0..model.tasks.len())
-            .map(|t| analysis.keeps_mark(t).to_vec())
-            .collect();
         Fast {
             por: por::Por::new(model),
             sem,
             analysis,
             lu_vars,
-            keeps_mark,
             symmetry,
         }
     }
@@ -138,7 +132,7 @@ impl<'m> Fast<'m> {
         }
         let row = task * self.sem.layout.num_slots;
         for &r in &log.reads {
-            if !self.keeps_mark[task][r as usize] {
+            if !self.analysis.keeps_mark(task)[r as usize] {
                 state.lu[row + r as usize] = LU_NONE;
             }
         }

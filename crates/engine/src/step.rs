@@ -157,17 +157,21 @@ impl StepLog {
         }
     }
 
-    fn event(&mut self, e: Event) {
+    /// Records the event `e` makes, when tracing (built only then: steps run untraced by the
+    /// million).
+    #[inline(always)]
+    fn event(&mut self, e: impl FnOnce() -> Event) {
         if let Some(events) = &mut self.events {
-            events.push(e);
+            events.push(e());
         }
     }
 
+    #[inline]
     fn read(&mut self, slot: u32, value: i64) {
         if !self.reads.contains(&slot) {
             self.reads.push(slot);
         }
-        self.event(Event::Read { slot, value });
+        self.event(|| Event::Read { slot, value });
     }
 }
 
@@ -255,15 +259,22 @@ pub fn step_into(
     let mut atomic_depth = 0u32;
     // Statements run inside the outermost atomic block: the first one decides whether it blocks.
     let mut atomic_stmts = 0u32;
+    let mut cx = Cx {
+        model,
+        shared: &mut next.shared,
+        locals: &mut next.locals[base..base + body.locals.len()],
+        locks: &mut next.locks,
+        log,
+        error: None,
+    };
     while let Some(instr) = body.code.get(pc as usize) {
-        let locals = &mut next.locals[base..base + body.locals.len()];
         match &instr.kind {
             InstrKind::Jump(target) => {
                 pc = *target;
                 continue;
             }
             InstrKind::Clear { from, to } => {
-                locals[*from as usize..*to as usize].fill(0);
+                cx.locals[*from as usize..*to as usize].fill(0);
                 pc += 1;
                 continue;
             }
@@ -289,25 +300,12 @@ pub fn step_into(
                 });
             }
         }
-        log.event(Event::Stmt(instr.span));
-        let mut cx = Cx {
-            model,
-            shared: &mut next.shared,
-            locals,
-            log,
-        };
-        let flow = match exec(
-            &mut cx,
-            &instr.kind,
-            instr.span,
-            task,
-            &mut next.locks,
-            chooser,
-        ) {
+        cx.log.event(|| Event::Stmt(instr.span));
+        let flow = match exec(&mut cx, &instr.kind, instr.span, task, chooser) {
             Ok(flow) => flow,
-            Err(Fail::Error(kind)) => {
+            Err(Fail::Error) => {
                 return StepEnd::Error(StepError {
-                    kind,
+                    kind: cx.error.take().expect("a failure records its error"),
                     span: instr.span,
                 })
             }
@@ -354,23 +352,24 @@ pub fn step_into(
     StepEnd::Ran
 }
 
+/// Why a statement or an expression did not go on: it failed, with the error recorded in
+/// [`Cx::error`] (kept apart so that an evaluation's result fits two registers), or the chooser
+/// refused.
+#[derive(Debug, Clone, Copy)]
 enum Fail {
-    Error(ErrorKind),
+    Error,
     Refused,
 }
 
-impl From<ErrorKind> for Fail {
-    fn from(kind: ErrorKind) -> Fail {
-        Fail::Error(kind)
-    }
-}
-
-/// What expression evaluation needs.
+/// What a step's statements and expressions work on: the state being stepped (its shared
+/// slots, the task's locals, the locks), the log, and the error of the last [`Fail::Error`].
 struct Cx<'a> {
     model: &'a Model,
     shared: &'a mut [i64],
     locals: &'a mut [i64],
+    locks: &'a mut [u32],
     log: &'a mut StepLog,
+    error: Option<ErrorKind>,
 }
 
 fn exec(
@@ -378,7 +377,6 @@ fn exec(
     kind: &InstrKind,
     span: Span,
     task: usize,
-    locks: &mut [u32],
     chooser: &mut dyn Chooser,
 ) -> Result<Flow, Fail> {
     match kind {
@@ -397,11 +395,10 @@ fn exec(
             let v = cx.eval(value)?;
             if let ValueType::Range { lo, hi } = cx.model.shared[*var as usize].ty {
                 if v < lo || v >= hi {
-                    return Err(ErrorKind::OutOfRange {
+                    return Err(cx.fail(ErrorKind::OutOfRange {
                         var: *var,
                         value: v,
-                    }
-                    .into());
+                    }));
                 }
             }
             let old = cx.shared[slot as usize];
@@ -409,15 +406,15 @@ fn exec(
             if !cx.log.writes.contains(&slot) {
                 cx.log.writes.push(slot);
             }
-            cx.log.event(Event::Write { slot, old, new: v });
+            cx.log.event(|| Event::Write { slot, old, new: v });
         }
         InstrKind::Lock(lock) => {
-            let holder = locks[*lock as usize];
+            let holder = cx.locks[*lock as usize];
             if holder == 0 {
-                locks[*lock as usize] = task as u32 + 1;
-                cx.log.event(Event::Lock { lock: *lock });
+                cx.locks[*lock as usize] = task as u32 + 1;
+                cx.log.event(|| Event::Lock { lock: *lock });
             } else if holder as usize == task + 1 {
-                return Err(ErrorKind::Relock { lock: *lock }.into());
+                return Err(cx.fail(ErrorKind::Relock { lock: *lock }));
             } else {
                 return Ok(Flow::Block(WaitFor::Lock {
                     lock: *lock,
@@ -426,16 +423,15 @@ fn exec(
             }
         }
         InstrKind::Unlock(lock) => {
-            let holder = locks[*lock as usize];
+            let holder = cx.locks[*lock as usize];
             if holder as usize == task + 1 {
-                locks[*lock as usize] = 0;
-                cx.log.event(Event::Unlock { lock: *lock });
+                cx.locks[*lock as usize] = 0;
+                cx.log.event(|| Event::Unlock { lock: *lock });
             } else {
-                return Err(ErrorKind::UnlockNotHeld {
+                return Err(cx.fail(ErrorKind::UnlockNotHeld {
                     lock: *lock,
                     holder: (holder > 0).then(|| holder as usize - 1),
-                }
-                .into());
+                }));
             }
         }
         InstrKind::Await(cond) => {
@@ -445,10 +441,9 @@ fn exec(
         }
         InstrKind::Assert { cond, message } => {
             if cx.eval(cond)? == 0 {
-                return Err(ErrorKind::Assertion {
+                return Err(cx.fail(ErrorKind::Assertion {
                     message: message.clone(),
-                }
-                .into());
+                }));
             }
         }
         InstrKind::Skip | InstrKind::AtomicBegin { .. } => {}
@@ -456,17 +451,17 @@ fn exec(
         InstrKind::Choose { slot, domain } => {
             let (kind, lo, hi) = cx.domain(domain)?;
             if lo >= hi {
-                return Err(ErrorKind::EmptyChoose { lo, hi }.into());
+                return Err(cx.fail(ErrorKind::EmptyChoose { lo, hi }));
             }
             let v = chooser.choose(kind, lo, hi, span).ok_or(Fail::Refused)?;
-            cx.log.event(Event::Choice { kind, value: v });
+            cx.log.event(|| Event::Choice { kind, value: v });
             cx.set_local(*slot, v);
         }
         InstrKind::Either { targets } => {
             let b = chooser
                 .choose(ChoiceKind::Branch, 0, targets.len() as i64, span)
                 .ok_or(Fail::Refused)?;
-            cx.log.event(Event::Choice {
+            cx.log.event(|| Event::Choice {
                 kind: ChoiceKind::Branch,
                 value: b,
             });
@@ -510,21 +505,28 @@ fn exec(
 }
 
 impl Cx<'_> {
-    fn set_local(&mut self, slot: u32, value: i64) {
-        self.locals[slot as usize] = value;
-        self.log.event(Event::Local { slot, value });
+    /// Records `kind` as the error of the failure returned.
+    #[cold]
+    fn fail(&mut self, kind: ErrorKind) -> Fail {
+        self.error = Some(kind);
+        Fail::Error
     }
 
-    fn map_slot(&self, var: u32, key: i64) -> Result<u32, ErrorKind> {
+    fn set_local(&mut self, slot: u32, value: i64) {
+        self.locals[slot as usize] = value;
+        self.log.event(|| Event::Local { slot, value });
+    }
+
+    fn map_slot(&mut self, var: u32, key: i64) -> Result<u32, Fail> {
         let v = &self.model.shared[var as usize];
         let domain = v.key.expect("lowering gives map accesses only to maps");
         match domain.offset(key, &self.model.enums) {
             Some(off) => Ok((v.base_slot + off) as u32),
-            None => Err(ErrorKind::KeyOutOfDomain { var, key }),
+            None => Err(self.fail(ErrorKind::KeyOutOfDomain { var, key })),
         }
     }
 
-    fn domain(&mut self, domain: &Domain) -> Result<(ChoiceKind, i64, i64), ErrorKind> {
+    fn domain(&mut self, domain: &Domain) -> Result<(ChoiceKind, i64, i64), Fail> {
         Ok(match domain {
             Domain::Range { lo, hi } => (ChoiceKind::Int, self.eval(lo)?, self.eval(hi)?),
             Domain::Enum(e) => (
@@ -535,7 +537,7 @@ impl Cx<'_> {
         })
     }
 
-    fn eval(&mut self, e: &Expr) -> Result<i64, ErrorKind> {
+    fn eval(&mut self, e: &Expr) -> Result<i64, Fail> {
         Ok(match e {
             Expr::Const(v) => *v,
             Expr::Local(slot) => self.locals[*slot as usize],
@@ -556,7 +558,10 @@ impl Cx<'_> {
                 let a = self.eval(a)?;
                 match op {
                     UnOp::Not => (a == 0) as i64,
-                    UnOp::Neg => a.checked_neg().ok_or(ErrorKind::Overflow)?,
+                    UnOp::Neg => match a.checked_neg() {
+                        Some(v) => v,
+                        None => return Err(self.fail(ErrorKind::Overflow)),
+                    },
                 }
             }
             Expr::Binary(BinOp::And, a, b) => (self.eval(a)? != 0 && self.eval(b)? != 0) as i64,
@@ -564,13 +569,17 @@ impl Cx<'_> {
             Expr::Binary(op, a, b) => {
                 let a = self.eval(a)?;
                 let b = self.eval(b)?;
-                binary(*op, a, b)?
+                match binary(*op, a, b) {
+                    Ok(v) => v,
+                    Err(kind) => return Err(self.fail(kind)),
+                }
             }
         })
     }
 }
 
 /// Evaluates a non-short-circuit binary operator over i64 with DESIGN.md's integer rules.
+#[inline]
 pub fn binary(op: BinOp, a: i64, b: i64) -> Result<i64, ErrorKind> {
     Ok(match op {
         BinOp::Add => a.checked_add(b).ok_or(ErrorKind::Overflow)?,
@@ -609,7 +618,15 @@ pub fn eval_property_in(
         model,
         shared,
         locals: &mut [],
+        locks: &mut [],
         log,
+        error: None,
     };
-    Ok(cx.eval(expr)? != 0)
+    match cx.eval(expr) {
+        Ok(v) => Ok(v != 0),
+        Err(_) => Err(cx
+            .error
+            .take()
+            .expect("a failed evaluation records its error")),
+    }
 }

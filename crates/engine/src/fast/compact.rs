@@ -34,7 +34,7 @@ use crate::state::State;
 use rustc_hash::FxHashSet;
 
 use super::pack::Packer;
-use super::{passes, Fast, Transition};
+use super::{passes, Fast, Ran, Transition};
 
 /// The fingerprint of a state's values (never 0, the table's empty mark).
 pub fn fingerprint(state: &State) -> u64 {
@@ -224,6 +224,7 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
         monitor.step_log(state.bytes()),
     );
     let mut next = state.clone();
+    let mut ran = Ran::default();
     let mut packer = Packer::new(model, &sem.layout, &fast.analysis);
     let mut key = vec![0u64; packer.words];
     let mut seen = Fingerprints::new();
@@ -272,7 +273,7 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
             packer.unpack(&current.words[pos * words..(pos + 1) * words], &mut state);
             let parent = current.fps[pos];
             let plan = if reduce {
-                fast.plan(&state, &mut next, &mut log)
+                fast.plan(&state, &mut next, &mut log, &mut ran)
             } else {
                 None
             };
@@ -287,9 +288,10 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
                 let mut found: Option<ScheduleStep> = None;
                 let mut over_budget = false;
                 let mut failure = None;
-                sem.for_each_resolution_into(
+                fast.resolutions(
                     &state,
                     task,
+                    &mut ran,
                     &mut log,
                     &mut next,
                     |end, choices, log, next| {

@@ -5,7 +5,7 @@
 use migcheck_lang::ir::Model;
 
 use crate::budget::Cut;
-use crate::schedule::ScheduleStep;
+use crate::schedule::{Choice, ScheduleStep};
 use crate::semantics::{Semantics, StateCheck};
 use crate::state::{State, LU_NONE};
 use crate::step::{StepEnd, StepLog};
@@ -73,6 +73,84 @@ impl Copies {
 
     pub fn clear(&mut self) {
         self.len = 0;
+    }
+}
+
+/// The resolutions of the steps that planning ran ([`Fast::plan`]), kept for the expansion of
+/// the same state ([`Fast::resolutions`]): the persistent set is found by running the steps that
+/// the static footprints cannot settle, and those tasks are most often the ones expanded, so each
+/// of their steps would otherwise run twice. The buffers are reused from state to state, and the
+/// states reached are swapped in and out of the step's buffer, not copied.
+#[derive(Default)]
+pub(crate) struct Ran {
+    /// Per task: its resolutions' range of `entries`, once every one was kept.
+    tasks: Vec<Option<std::ops::Range<usize>>>,
+    entries: Vec<Resolution>,
+    choices: Vec<Choice>,
+    /// The slots read, then written, by each resolution.
+    slots: Vec<u32>,
+    /// The states the resolutions that ran reached (before [`Fast::transition`]); the first
+    /// `len` are kept, the others are spare buffers.
+    states: Vec<State>,
+    len: usize,
+    /// The reduction's own buffer.
+    por: por::Scratch,
+}
+
+/// One kept resolution: how its step ended, its ranges of [`Ran`]'s buffers, and the number of
+/// the state it reached ([`Copies::NONE`] if it did not run).
+struct Resolution {
+    end: StepEnd,
+    choices: std::ops::Range<usize>,
+    reads: std::ops::Range<usize>,
+    writes: std::ops::Range<usize>,
+    state: u32,
+}
+
+impl Ran {
+    /// Keeps nothing further than this many resolutions of one task's step (a step may have
+    /// billions): it runs again in the expansion.
+    const MOST: usize = 256;
+
+    /// Forgets every task's resolutions: the next state is another.
+    pub fn clear(&mut self, tasks: usize) {
+        self.tasks.clear();
+        self.tasks.resize(tasks, None);
+        self.entries.clear();
+        self.choices.clear();
+        self.slots.clear();
+        self.len = 0;
+    }
+
+    /// Keeps one resolution of a step, with the state it reached if it ran: that state is taken
+    /// from `next`, which is left holding a spare buffer of the same model.
+    fn keep(&mut self, end: &StepEnd, choices: &[Choice], log: &StepLog, next: &mut State) {
+        let at = |v: &mut Vec<u32>, xs: &[u32]| {
+            v.extend_from_slice(xs);
+            v.len() - xs.len()..v.len()
+        };
+        let start = self.choices.len();
+        self.choices.extend_from_slice(choices);
+        let reads = at(&mut self.slots, &log.reads);
+        let writes = at(&mut self.slots, &log.writes);
+        let state = if matches!(end, StepEnd::Ran) {
+            if self.len == self.states.len() {
+                self.states.push(next.clone());
+            } else {
+                std::mem::swap(&mut self.states[self.len], next);
+            }
+            self.len += 1;
+            self.len as u32 - 1
+        } else {
+            Copies::NONE
+        };
+        self.entries.push(Resolution {
+            end: end.clone(),
+            choices: start..self.choices.len(),
+            reads,
+            writes,
+            state,
+        });
     }
 }
 
@@ -146,8 +224,17 @@ impl<'m> Fast<'m> {
     /// The persistent set of tasks to expand in `state` (see [`por`]), as a bit mask, or `None`
     /// for all. `next` and `log` are scratch space; once `log` is cut by its guard, the plan means
     /// nothing (a task may look disabled, or its accesses partly seen) and the caller must end.
-    pub fn plan(&self, state: &State, next: &mut State, log: &mut StepLog) -> Option<u64> {
+    /// `ran` is cleared, then keeps the resolutions of the steps run, for
+    /// [`Fast::resolutions`] from the same state.
+    pub fn plan(
+        &self,
+        state: &State,
+        next: &mut State,
+        log: &mut StepLog,
+        ran: &mut Ran,
+    ) -> Option<u64> {
         let tasks = self.sem.model.tasks.len();
+        ran.clear(tasks);
         if tasks > 64 {
             return None;
         }
@@ -164,19 +251,75 @@ impl<'m> Fast<'m> {
         if enabled.count_ones() <= 1 {
             return None;
         }
-        self.por
-            .persistent(state, enabled, finished, |t, reads, writes| {
-                self.sem
-                    .for_each_resolution_into(state, t, log, next, |_, _, log, _| {
+        let mut scratch = std::mem::take(&mut ran.por);
+        let plan = self.por.persistent(
+            state,
+            enabled,
+            finished,
+            &mut scratch,
+            |t, reads, writes| {
+                let first = ran.entries.len();
+                let mut all = true;
+                self.sem.for_each_resolution_into(
+                    state,
+                    t,
+                    log,
+                    next,
+                    |end, choices, log, next| {
                         for &r in &log.reads {
                             reads[r as usize / 64] |= 1 << (r % 64);
                         }
                         for &w in &log.writes {
                             writes[w as usize / 64] |= 1 << (w % 64);
                         }
+                        all &= ran.entries.len() - first < Ran::MOST;
+                        if all {
+                            ran.keep(&end, choices, log, next);
+                        }
                         true
-                    });
-            })
+                    },
+                );
+                if all && !log.cut() {
+                    ran.tasks[t] = Some(first..ran.entries.len());
+                }
+            },
+        );
+        ran.por = scratch;
+        plan
+    }
+
+    /// Calls `f` with every resolution of `task`'s step from `state`, as
+    /// [`Semantics::for_each_resolution_into`] does, but takes those that planning kept in `ran`
+    /// (which must be of `state`) instead of running the step again. The states kept are handed
+    /// over in `next` (swapped): each task's resolutions can be taken once.
+    pub fn resolutions(
+        &self,
+        state: &State,
+        task: usize,
+        ran: &mut Ran,
+        log: &mut StepLog,
+        next: &mut State,
+        mut f: impl FnMut(StepEnd, &[Choice], &StepLog, &mut State) -> bool,
+    ) {
+        let Some(range) = ran.tasks.get_mut(task).and_then(Option::take) else {
+            self.sem.for_each_resolution_into(state, task, log, next, f);
+            return;
+        };
+        for r in &ran.entries[range] {
+            // The same unit of the guard per resolution as running it.
+            if log.guard.spend() {
+                break;
+            }
+            log.clear();
+            log.reads.extend_from_slice(&ran.slots[r.reads.clone()]);
+            log.writes.extend_from_slice(&ran.slots[r.writes.clone()]);
+            if r.state != Copies::NONE {
+                std::mem::swap(next, &mut ran.states[r.state as usize]);
+            }
+            if !f(r.end.clone(), &ran.choices[r.choices.clone()], log, next) {
+                break;
+            }
+        }
     }
 
     /// Whether some resolution of `task`'s step runs or fails (is not blocked) in `state`.

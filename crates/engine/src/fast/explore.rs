@@ -12,7 +12,7 @@ use crate::semantics::StateCheck;
 use crate::state::State;
 use crate::step::StepLog;
 
-use super::core::{Copies, Fast, Transition};
+use super::core::{Copies, Fast, Ran, Transition};
 use super::pack::{self, Packer};
 use super::table::{self, Table};
 
@@ -259,6 +259,7 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
     let mut table = Table::new(packer.words);
     let mut parents: Vec<u32> = vec![u32::MAX];
     let mut batch = Batch::new();
+    let mut ran = Ran::default();
     // The level being expanded: `level_start..level_end`, at `depth`; and the figures as it began.
     let (mut cursor, mut level_end, mut depth);
     match options.resume.as_deref() {
@@ -315,7 +316,7 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
                 parent_key.extend_from_slice(table.get(cursor));
                 packer.unpack(&parent_key, &mut state);
                 let plan = if reduce {
-                    fast.plan(&state, &mut next, &mut log)
+                    fast.plan(&state, &mut next, &mut log, &mut ran)
                 } else {
                     None
                 };
@@ -335,9 +336,10 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
                         if !fast.in_pass(&state, plan, back_edge, pass, task) {
                             continue;
                         }
-                        sem.for_each_resolution_into(
+                        fast.resolutions(
                             &state,
                             task,
+                            &mut ran,
                             &mut log,
                             &mut next,
                             |end, choices, log, next| match fast.transition(&end, task, log, next) {

@@ -25,6 +25,6 @@ pub(crate) mod por;
 pub(crate) mod symmetry;
 pub(crate) mod table;
 
-pub(crate) use core::{passes, Copies, Fast, Transition};
+pub(crate) use core::{passes, Copies, Fast, Ran, Transition};
 pub use explore::explore;
 pub(crate) use explore::schedule_along;

@@ -35,6 +35,65 @@ struct Field {
     /// The value stored is `value - lo`, in `bits` bits (64: the raw two's complement).
     lo: i64,
     bits: u32,
+    /// Where the bits are (set once the fields are laid out: [`lay_out`]).
+    place: Place,
+}
+
+/// Where a field's bits are in a packed state.
+#[derive(Debug, Clone, Copy, Default)]
+struct Place {
+    word: u32,
+    shift: u32,
+    /// The field's `bits` low bits.
+    mask: u64,
+    /// The field goes on into the next word.
+    straddles: bool,
+}
+
+impl Place {
+    fn new(at: u32, bits: u32) -> Place {
+        Place {
+            word: at / 64,
+            shift: at % 64,
+            mask: if bits == 64 {
+                u64::MAX
+            } else {
+                (1 << bits) - 1
+            },
+            straddles: at % 64 + bits > 64,
+        }
+    }
+
+    /// The field's bits in `words`.
+    #[inline]
+    fn get(&self, words: &[u64]) -> u64 {
+        let w = self.word as usize;
+        let mut v = words[w] >> self.shift;
+        if self.straddles {
+            v |= words[w + 1] << (64 - self.shift);
+        }
+        v & self.mask
+    }
+
+    /// Overwrites the field's bits in `out` with the low bits of `value`.
+    #[inline]
+    fn set(&self, out: &mut [u64], value: u64) {
+        let (w, o, mask) = (self.word as usize, self.shift, self.mask);
+        out[w] = (out[w] & !(mask << o)) | (value & mask) << o;
+        if self.straddles {
+            out[w + 1] = (out[w + 1] & !(mask >> (64 - o))) | (value & mask) >> (64 - o);
+        }
+    }
+}
+
+/// Lays the fields end to end: sets each one's place; returns the bits used.
+fn lay_out(fields: &mut [Field]) -> u32 {
+    let mut at = 0;
+    for f in fields {
+        f.place = Place::new(at, f.bits);
+        at += f.bits;
+    }
+    at
 }
 
 /// The packing of one model's states.
@@ -52,10 +111,9 @@ pub struct Packer {
     index: Index,
 }
 
-/// Per field its bit offset; per part of a state the fields that hold it.
+/// Per part of a state the fields that hold it.
 #[derive(Debug, Clone, Default)]
 struct Index {
-    offsets: Vec<u32>,
     /// Per shared slot, its field.
     shared: Vec<u32>,
     /// Per task: its pc's field, its locals' fields, its lost-update marks' fields.
@@ -70,14 +128,7 @@ struct Index {
 
 impl Index {
     fn new(fields: &[Field], part_ends: [usize; 5], tasks: usize, layout: &Layout) -> Index {
-        let mut offsets = Vec::with_capacity(fields.len());
-        let mut at = 0;
-        for f in fields {
-            offsets.push(at);
-            at += f.bits;
-        }
         let mut ix = Index {
-            offsets,
             shared: vec![0; layout.num_slots],
             pc: vec![0; tasks],
             locals: vec![0..0; tasks],
@@ -143,6 +194,7 @@ impl Packer {
             index: index as u32,
             lo,
             bits,
+            place: Place::default(),
         };
         let mut shared = Vec::new();
         for v in &model.shared {
@@ -178,7 +230,7 @@ impl Packer {
         fields.extend(pcs);
         fields.extend(locals);
         fields.extend(lu);
-        let bits: u32 = fields.iter().map(|f| f.bits).sum();
+        let bits = lay_out(&mut fields);
         let ends = [Part::Shared, Part::Lock, Part::Pc, Part::Local, Part::Lu].map(|p| {
             fields
                 .iter()
@@ -223,12 +275,7 @@ impl Packer {
             if !fits(f, value) {
                 return Err(Overflow(n as usize));
             }
-            set_bits(
-                out,
-                ix.offsets[n as usize],
-                f.bits,
-                value.wrapping_sub(f.lo) as u64,
-            );
+            f.place.set(out, value.wrapping_sub(f.lo) as u64);
             Ok(())
         };
         let at = |n: u32| fields[n as usize].index as usize;
@@ -393,13 +440,8 @@ impl Packer {
         } else {
             -(1 << (f.bits - 1))
         };
-        p.bits = p.fields.iter().map(|f| f.bits).sum();
+        p.bits = lay_out(&mut p.fields);
         p.words = (p.bits as usize).div_ceil(64).max(1);
-        let mut at = 0;
-        for (o, f) in p.index.offsets.iter_mut().zip(&p.fields) {
-            *o = at;
-            at += f.bits;
-        }
         p
     }
 
@@ -407,44 +449,25 @@ impl Packer {
     /// own offset, so that the reads do not wait on one another.
     pub fn unpack(&self, words: &[u64], state: &mut State) {
         let [shared, locks, pcs, locals, lu] = self.part_ends;
-        let offsets = &self.index.offsets;
-        let take = |n: usize| {
-            let f = &self.fields[n];
-            (get_bits(words, offsets[n], f.bits) as i64).wrapping_add(f.lo)
-        };
-        for n in 0..shared {
-            state.shared[self.fields[n].index as usize] = take(n);
+        let take = |f: &Field| (f.place.get(words) as i64).wrapping_add(f.lo);
+        for f in &self.fields[..shared] {
+            state.shared[f.index as usize] = take(f);
         }
-        for n in shared..locks {
-            state.locks[self.fields[n].index as usize] = take(n) as u32;
+        for f in &self.fields[shared..locks] {
+            state.locks[f.index as usize] = take(f) as u32;
         }
-        for n in locks..pcs {
-            state.pcs[self.fields[n].index as usize] = take(n) as u32;
+        for f in &self.fields[locks..pcs] {
+            state.pcs[f.index as usize] = take(f) as u32;
         }
-        for n in pcs..locals {
-            state.locals[self.fields[n].index as usize] = take(n);
+        for f in &self.fields[pcs..locals] {
+            state.locals[f.index as usize] = take(f);
         }
         if lu > locals {
             state.lu.fill(LU_NONE);
         }
-        for n in locals..lu {
-            state.lu[self.fields[n].index as usize] = take(n) as u8;
+        for f in &self.fields[locals..lu] {
+            state.lu[f.index as usize] = take(f) as u8;
         }
-    }
-}
-
-/// Reads the `bits` bits at bit `at` of `words`.
-#[inline]
-fn get_bits(words: &[u64], at: u32, bits: u32) -> u64 {
-    let (w, o) = ((at / 64) as usize, at % 64);
-    let mut v = words[w] >> o;
-    if o + bits > 64 {
-        v |= words[w + 1] << (64 - o);
-    }
-    if bits == 64 {
-        v
-    } else {
-        v & ((1 << bits) - 1)
     }
 }
 
@@ -491,23 +514,6 @@ impl Writer<'_> {
     }
 }
 
-/// Overwrites the `bits` bits at bit `at` of `out` with the low bits of `value`.
-#[inline]
-fn set_bits(out: &mut [u64], at: u32, bits: u32, value: u64) {
-    let (w, o) = ((at / 64) as usize, at % 64);
-    let mask = if bits == 64 {
-        u64::MAX
-    } else {
-        (1 << bits) - 1
-    };
-    out[w] = (out[w] & !(mask << o)) | (value & mask) << o;
-    if o + bits > 64 {
-        let spill = o + bits - 64;
-        let high = (1u64 << spill) - 1;
-        out[w + 1] = (out[w + 1] & !high) | (value & mask) >> (64 - o);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -515,13 +521,18 @@ mod tests {
     #[test]
     fn fields_straddle_words() {
         let mut w = [0u64; 3];
-        set_bits(&mut w, 60, 64, 0xdead_beef_cafe_f00d);
-        set_bits(&mut w, 124, 3, 5);
-        set_bits(&mut w, 0, 1, 1);
-        set_bits(&mut w, 124, 3, 6);
-        assert_eq!(get_bits(&w, 60, 64), 0xdead_beef_cafe_f00d);
-        assert_eq!(get_bits(&w, 124, 3), 6);
-        assert_eq!(get_bits(&w, 0, 1), 1);
+        let (wide, small, bit) = (Place::new(60, 64), Place::new(124, 3), Place::new(0, 1));
+        wide.set(&mut w, 0xdead_beef_cafe_f00d);
+        small.set(&mut w, 5);
+        bit.set(&mut w, 1);
+        small.set(&mut w, 6);
+        assert_eq!(wide.get(&w), 0xdead_beef_cafe_f00d);
+        assert_eq!(small.get(&w), 6);
+        assert_eq!(bit.get(&w), 1);
+        // Setting a field leaves its neighbours as they were.
+        Place::new(61, 62).set(&mut w, 0);
+        assert_eq!(w[0] >> 60, 0b0001);
+        assert_eq!(w[1] >> 59, 0b01101);
         assert_eq!(bits_for(1), 1);
         assert_eq!(bits_for(2), 1);
         assert_eq!(bits_for(3), 2);

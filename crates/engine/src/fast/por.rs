@@ -34,6 +34,12 @@ use migcheck_lang::ir::{Domain, Expr, InstrKind, Model, TaskBody};
 use crate::state::State;
 use crate::step::binary;
 
+/// The buffer [`Por::persistent`] refines a footprint in, reused from state to state.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    observed: Option<Footprint>,
+}
+
 /// Bit sets over shared slots and locks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Footprint {
@@ -330,6 +336,7 @@ impl Por {
         state: &State,
         enabled: u64,
         finished: u64,
+        scratch: &mut Scratch,
         mut observe: impl FnMut(usize, &mut [u64], &mut [u64]),
     ) -> Option<u64> {
         let tasks = state.pcs.len();
@@ -344,7 +351,7 @@ impl Por {
         // refine its footprint only then): the tasks whose future conflicts with its step, and
         // whether the step is visible.
         let mut known = [None::<(u64, bool)>; 64];
-        let mut observed: Option<Footprint> = None;
+        let observed = &mut scratch.observed;
         let mut info = |t: usize| -> (u64, bool) {
             if let Some(i) = known[t] {
                 return i;

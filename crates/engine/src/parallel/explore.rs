@@ -9,7 +9,7 @@ use crate::checkpoint::Checkpoint;
 use crate::explore::{Found, Options, Stats};
 use crate::fast::pack::Packer;
 use crate::fast::table::hash;
-use crate::fast::{passes, schedule_along, Copies, Fast, Transition};
+use crate::fast::{passes, schedule_along, Copies, Fast, Ran, Transition};
 use crate::schedule::{Schedule, ScheduleStep};
 use crate::semantics::StateCheck;
 use crate::state::State;
@@ -106,7 +106,8 @@ impl Level<'_, '_> {
             self.packer
                 .unpack(&self.frontier[pos * words..(pos + 1) * words], &mut w.state);
             let plan = if self.reduce {
-                self.fast.plan(&w.state, &mut w.next, &mut w.log)
+                self.fast
+                    .plan(&w.state, &mut w.next, &mut w.log, &mut w.ran)
             } else {
                 None
             };
@@ -122,7 +123,9 @@ impl Level<'_, '_> {
             self.generate(w, f, 0, words);
         }
         self.visit_pending(&mut w.pending, &mut w.from, &mut w.stored, &mut w.scratch);
-        // The cycle proviso: a second pass for the states with a step back.
+        // The cycle proviso: a second pass for the states with a step back (each unpacked again:
+        // what planning kept is of the last state planned).
+        w.ran.clear(0);
         for f in 0..w.from.len() {
             let s = &w.from[f];
             if s.plan.is_some() && s.back_edge && !s.stopped {
@@ -159,6 +162,7 @@ impl Level<'_, '_> {
                 state,
                 next,
                 log,
+                ran,
                 scratch,
                 packed,
                 pending,
@@ -166,63 +170,64 @@ impl Level<'_, '_> {
                 stored,
             } = w;
             let state = &*state;
-            sem.for_each_resolution_into(state, task, log, next, |end, choices, log, next| {
-                let k = key(pos, from[f].ordinal);
-                from[f].ordinal += 1;
-                if k >= self.best.load(Ordering::Relaxed) {
-                    from[f].stopped = true;
-                    return false;
-                }
-                match self.fast.transition(&end, task, log, next) {
-                    Transition::Blocked => return true,
-                    Transition::Violation => {
-                        from[f].taken += 1;
-                        let step = ScheduleStep {
-                            task,
-                            choices: choices.to_vec(),
-                        };
-                        self.propose(Candidate::Transition { key: k, step }, k);
+            self.fast
+                .resolutions(state, task, ran, log, next, |end, choices, log, next| {
+                    let k = key(pos, from[f].ordinal);
+                    from[f].ordinal += 1;
+                    if k >= self.best.load(Ordering::Relaxed) {
                         from[f].stopped = true;
                         return false;
                     }
-                    Transition::Next { moved } => {
-                        from[f].taken += 1;
-                        let fits = self.packer.pack_successor(
-                            parent_words,
-                            state,
-                            next,
-                            task,
-                            log,
-                            moved,
-                            packed,
-                        );
-                        if fits.is_err() {
-                            self.overflow.lock().push((k, self.ids[pos], next.clone()));
-                            return true;
+                    match self.fast.transition(&end, task, log, next) {
+                        Transition::Blocked => return true,
+                        Transition::Violation => {
+                            from[f].taken += 1;
+                            let step = ScheduleStep {
+                                task,
+                                choices: choices.to_vec(),
+                            };
+                            self.propose(Candidate::Transition { key: k, step }, k);
+                            from[f].stopped = true;
+                            return false;
+                        }
+                        Transition::Next { moved } => {
+                            from[f].taken += 1;
+                            let fits = self.packer.pack_successor(
+                                parent_words,
+                                state,
+                                next,
+                                task,
+                                log,
+                                moved,
+                                packed,
+                            );
+                            if fits.is_err() {
+                                self.overflow.lock().push((k, self.ids[pos], next.clone()));
+                                return true;
+                            }
                         }
                     }
-                }
-                let h = hash(packed);
-                let check = self.fast.needs_check(next);
-                pending.push(
-                    packed,
-                    h,
-                    self.store.shard_of_hash(h),
-                    k,
-                    f,
-                    check.then_some(next),
-                );
-                if pending.items.len() >= self.pending_limit {
-                    // Visiting early changes the answer in nothing: a state keeps the smallest
-                    // discovery key whatever the order of the visits; whether a step goes back
-                    // depends only on whether its state was stored before the level, and is read
-                    // for the second pass, which starts once every successor of the first is
-                    // visited; a violation among them lowers `best` sooner, which skips only
-                    // transitions past it (as another thread's would).
-                    self.visit_pending(pending, from, stored, scratch);
-                }
-                true
-            });
+                    let h = hash(packed);
+                    let check = self.fast.needs_check(next);
+                    pending.push(
+                        packed,
+                        h,
+                        self.store.shard_of_hash(h),
+                        k,
+                        f,
+                        check.then_some(next),
+                    );
+                    if pending.items.len() >= self.pending_limit {
+                        // Visiting early changes the answer in nothing: a state keeps the smallest
+                        // discovery key whatever the order of the visits; whether a step goes back
+                        // depends only on whether its state was stored before the level, and is read
+                        // for the second pass, which starts once every successor of the first is
+                        // visited; a violation among them lowers `best` sooner, which skips only
+                        // transitions past it (as another thread's would).
+                        self.visit_pending(pending, from, stored, scratch);
+                    }
+                    true
+                });
         }
     }
 
@@ -304,6 +309,8 @@ struct Work {
     state: State,
     next: State,
     log: StepLog,
+    /// What planning kept of the last state planned ([`Fast::plan`]).
+    ran: Ran,
     scratch: StepLog,
     packed: Vec<u64>,
     pending: Pending,
@@ -520,6 +527,7 @@ pub(crate) fn explore_visiting(
                 state: fast.sem.initial(),
                 next: fast.sem.initial(),
                 log: monitor.step_log(bytes),
+                ran: Ran::default(),
                 scratch: monitor.step_log(bytes),
                 packed: vec![0u64; words],
                 pending: Pending::default(),
@@ -762,8 +770,9 @@ fn taken_up_to(
     let mut next = state.clone();
     let mut packed = vec![0u64; words];
     packer.unpack(&frontier[pos * words..(pos + 1) * words], &mut state);
+    let mut ran = Ran::default();
     let plan = if reduce {
-        fast.plan(&state, &mut next, &mut log)
+        fast.plan(&state, &mut next, &mut log, &mut ran)
     } else {
         None
     };
@@ -772,21 +781,29 @@ fn taken_up_to(
         if !fast.in_pass(&state, plan, back_edge, pass, task) {
             continue;
         }
-        sem.for_each_resolution_into(&state, task, &mut log, &mut next, |end, _, log, next| {
-            if ordinal > last {
-                return false;
-            }
-            ordinal += 1;
-            let t = fast.transition(&end, task, log, next);
-            if t == Transition::Blocked {
-                return true;
-            }
-            taken += 1;
-            if matches!(t, Transition::Next { .. }) {
-                back_edge |= packer.pack(next, &mut packed).is_ok() && store.is_earlier(&packed);
-            }
-            true
-        });
+        fast.resolutions(
+            &state,
+            task,
+            &mut ran,
+            &mut log,
+            &mut next,
+            |end, _, log, next| {
+                if ordinal > last {
+                    return false;
+                }
+                ordinal += 1;
+                let t = fast.transition(&end, task, log, next);
+                if t == Transition::Blocked {
+                    return true;
+                }
+                taken += 1;
+                if matches!(t, Transition::Next { .. }) {
+                    back_edge |=
+                        packer.pack(next, &mut packed).is_ok() && store.is_earlier(&packed);
+                }
+                true
+            },
+        );
     }
     (!log.cut()).then_some(taken)
 }

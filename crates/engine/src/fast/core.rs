@@ -34,10 +34,11 @@ pub(crate) enum Transition {
     Blocked,
     /// The step fails or overwrites an update it never saw: a violation.
     Violation,
-    /// The step reaches the (canonical) state in the buffer; `moved` when symmetry reduction
-    /// exchanged task instances to make it canonical (so more of it changed than the step's
-    /// task and writes).
-    Next { moved: bool },
+    /// The step reaches the (canonical) state in the buffer; `moved` are the task instances
+    /// whose parts symmetry reduction exchanged to make it canonical, as a mask (so more of it
+    /// changed than the step's task and writes; 0 for none, every bit for tasks numbered 64 or
+    /// more).
+    Next { moved: u64 },
 }
 
 /// Copies of successors' states, kept until their checks run: only of those whose check can find
@@ -221,6 +222,18 @@ impl<'m> Fast<'m> {
         }
     }
 
+    /// Whether the step `task` took with `log` turns another task's mark stale in `next` (before
+    /// [`Semantics::apply_lost_update`]): a write to a slot another task read.
+    fn stales_others(&self, next: &State, task: usize, log: &StepLog) -> bool {
+        let n = self.sem.layout.num_slots;
+        log.writes.iter().any(|&w| {
+            let w = w as usize;
+            self.sem.tracked[w]
+                && (0..self.sem.model.tasks.len())
+                    .any(|o| o != task && next.lu[o * n + w] == crate::state::LU_READ)
+        })
+    }
+
     /// The persistent set of tasks to expand in `state` (see [`por`]), as a bit mask, or `None`
     /// for all. `next` and `log` are scratch space; once `log` is cut by its guard, the plan means
     /// nothing (a task may look disabled, or its accesses partly seen) and the caller must end.
@@ -357,7 +370,8 @@ impl<'m> Fast<'m> {
     }
 
     /// What one resolution of `task`'s step, which ended with `end` and `log`, comes to: the
-    /// lost-update bookkeeping and the canonical form are applied to `next` when it ran.
+    /// lost-update bookkeeping and the canonical form are applied to `next` when it ran. The
+    /// state stepped from must be in canonical form (a stored state).
     pub fn transition(
         &self,
         end: &StepEnd,
@@ -370,11 +384,13 @@ impl<'m> Fast<'m> {
             StepEnd::Refused => unreachable!("the enumerator never refuses"),
             StepEnd::Error(_) => Transition::Violation,
             StepEnd::Ran => {
+                let others_changed =
+                    !self.symmetry.is_empty() && self.stales_others(next, task, log);
                 if self.sem.apply_lost_update(next, task, log).is_some() {
                     return Transition::Violation;
                 }
                 self.canonicalise(next, task, log);
-                let moved = self.symmetry.canonicalise(next);
+                let moved = self.symmetry.canonicalise_after(next, task, others_changed);
                 Transition::Next { moved }
             }
         }

@@ -26,7 +26,7 @@ fn pack(packer: &mut Packer, table: &mut Table, state: &State, key: &mut Vec<u64
 }
 
 /// Packs `next`, reached by one step of `task` from `parent` (packed as `parent_key`), into `key`
-/// (see [`Packer::pack_step`]; in full when symmetry reduction `moved` task instances), widening
+/// (see [`Packer::pack_successor`]; `moved` are the tasks symmetry reduction exchanged), widening
 /// as [`pack`] does; `parent_key` follows a widening, and the packing before it is returned.
 #[expect(
     clippy::too_many_arguments,
@@ -40,7 +40,7 @@ fn pack_step(
     next: &State,
     task: usize,
     log: &StepLog,
-    moved: bool,
+    moved: u64,
     key: &mut Vec<u64>,
 ) -> Option<Packer> {
     let mut before = None;

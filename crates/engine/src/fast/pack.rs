@@ -257,7 +257,13 @@ impl Packer {
     /// bookkeeping and canonical form applied) from `parent`, packed as `parent_words`: only
     /// what such a step can change is looked at (the task's pc, locals and marks, the slots it
     /// wrote and every task's marks on them, the locks), and only what did change is written.
-    /// Fails like [`Packer::pack`].
+    /// `moved` are the tasks whose parts symmetry reduction exchanged to make `next` canonical
+    /// (a mask, 0 for none): their pcs, locals and marks are looked at too, and every shared
+    /// slot. Fails like [`Packer::pack`].
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the step's states, packed and not, its task, log and what symmetry moved"
+    )]
     pub fn pack_step(
         &self,
         parent_words: &[u64],
@@ -265,6 +271,7 @@ impl Packer {
         next: &State,
         task: usize,
         log: &crate::step::StepLog,
+        moved: u64,
         out: &mut [u64],
     ) -> Result<(), Overflow> {
         out.copy_from_slice(parent_words);
@@ -279,13 +286,6 @@ impl Packer {
             Ok(())
         };
         let at = |n: u32| fields[n as usize].index as usize;
-        put(out, ix.pc[task], i64::from(next.pcs[task]))?;
-        for n in ix.locals[task].clone() {
-            let i = at(n);
-            if next.locals[i] != parent.locals[i] {
-                put(out, n, next.locals[i])?;
-            }
-        }
         let marks = |out: &mut [u64], n: u32| {
             let i = at(n);
             if next.lu[i] != parent.lu[i] {
@@ -293,13 +293,34 @@ impl Packer {
             }
             Ok(())
         };
-        for n in ix.lu_row[task].clone() {
-            marks(out, n)?;
+        let mut tasks = moved | 1 << task;
+        while tasks != 0 {
+            let t = tasks.trailing_zeros() as usize;
+            tasks &= tasks - 1;
+            if next.pcs[t] != parent.pcs[t] {
+                put(out, ix.pc[t], i64::from(next.pcs[t]))?;
+            }
+            for n in ix.locals[t].clone() {
+                let i = at(n);
+                if next.locals[i] != parent.locals[i] {
+                    put(out, n, next.locals[i])?;
+                }
+            }
+            for n in ix.lu_row[t].clone() {
+                marks(out, n)?;
+            }
         }
         for n in ix.locks.clone() {
             let i = at(n);
             if next.locks[i] != parent.locks[i] {
                 put(out, n, i64::from(next.locks[i]))?;
+            }
+        }
+        if moved != 0 {
+            for (slot, (&a, &b)) in next.shared.iter().zip(&parent.shared[..]).enumerate() {
+                if a != b {
+                    put(out, ix.shared[slot], a)?;
+                }
             }
         }
         for &w in &log.writes {
@@ -322,8 +343,8 @@ impl Packer {
         Ok(())
     }
 
-    /// [`Packer::pack_step`], or [`Packer::pack`] in full when symmetry reduction `moved` task
-    /// instances to make `next` canonical (then more changed than the step's task and writes).
+    /// [`Packer::pack_step`], or [`Packer::pack`] in full when symmetry reduction moved tasks
+    /// that a mask cannot name (numbered 64 or more: `moved` is then every bit).
     #[expect(
         clippy::too_many_arguments,
         reason = "pack_step's arguments, and whether it applies"
@@ -335,13 +356,13 @@ impl Packer {
         next: &State,
         task: usize,
         log: &crate::step::StepLog,
-        moved: bool,
+        moved: u64,
         out: &mut [u64],
     ) -> Result<(), Overflow> {
-        if moved {
+        if moved == u64::MAX || task >= 64 {
             self.pack(next, out)
         } else {
-            self.pack_step(parent_words, parent, next, task, log, out)
+            self.pack_step(parent_words, parent, next, task, log, moved, out)
         }
     }
 

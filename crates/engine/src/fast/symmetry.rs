@@ -239,9 +239,10 @@ impl Symmetry {
         Some(slots)
     }
 
-    /// Puts `state` in its orbit's representative form; whether anything moved.
-    pub fn canonicalise(&self, state: &mut State) -> bool {
-        let mut moved = false;
+    /// Puts `state` in its orbit's representative form; returns the tasks whose parts it
+    /// exchanged, as a [`Moved`] mask (0: nothing moved).
+    pub fn canonicalise(&self, state: &mut State) -> Moved {
+        let mut moved = 0;
         for f in &self.families {
             debug_assert!(
                 f.marks_are_own(state),
@@ -250,13 +251,65 @@ impl Symmetry {
             for j in 1..f.tasks.len() {
                 let mut k = j;
                 while k > 0 && f.compare(state, k - 1, k) == Ordering::Greater {
-                    f.swap(state, k - 1, k);
-                    moved = true;
+                    moved |= f.swap(state, k - 1, k);
                     k -= 1;
                 }
             }
         }
         moved
+    }
+}
+
+/// A set of tasks as a bit mask; a task numbered 64 or more sets every bit.
+pub(crate) type Moved = u64;
+
+/// The [`Moved`] mask of task `t`.
+fn bit(t: usize) -> Moved {
+    if t < 64 {
+        1 << t
+    } else {
+        u64::MAX
+    }
+}
+
+impl Symmetry {
+    /// [`Symmetry::canonicalise`] for the state `task` reached in one step from a representative
+    /// (a stored state): when the step changed no other task's view (`others_changed` false: it
+    /// turned no other task's mark stale; it can change nothing else of theirs, see [`Family`]),
+    /// the other instances are still in order, and only `task`'s place in its family is sought.
+    pub fn canonicalise_after(
+        &self,
+        state: &mut State,
+        task: usize,
+        others_changed: bool,
+    ) -> Moved {
+        if others_changed {
+            return self.canonicalise(state);
+        }
+        let mut moved = 0;
+        for f in &self.families {
+            let Some(mut k) = f.tasks.iter().position(|&t| t == task) else {
+                continue;
+            };
+            while k > 0 && f.compare(state, k - 1, k) == Ordering::Greater {
+                moved |= f.swap(state, k - 1, k);
+                k -= 1;
+            }
+            while k + 1 < f.tasks.len() && f.compare(state, k, k + 1) == Ordering::Greater {
+                moved |= f.swap(state, k, k + 1);
+                k += 1;
+            }
+        }
+        debug_assert!(
+            self.canonicalise(&mut state.clone()) == 0,
+            "a step from a representative left it out of order elsewhere"
+        );
+        moved
+    }
+
+    /// Whether there is any family.
+    pub fn is_empty(&self) -> bool {
+        self.families.is_empty()
     }
 }
 
@@ -315,8 +368,8 @@ impl Family {
         })
     }
 
-    /// Exchanges instances `j` and `k` of `state`.
-    fn swap(&self, state: &mut State, j: usize, k: usize) {
+    /// Exchanges instances `j` and `k` of `state`; returns their tasks as a [`Moved`] mask.
+    fn swap(&self, state: &mut State, j: usize, k: usize) -> Moved {
         let (a, b) = (self.tasks[j], self.tasks[k]);
         let slots = state.lu.len() / state.pcs.len();
         state.pcs.swap(a, b);
@@ -341,6 +394,7 @@ impl Family {
                 *h = ha;
             }
         }
+        bit(a) | bit(b)
     }
 }
 
@@ -441,10 +495,23 @@ mod tests {
         s.lu[f.tasks[2] * slots + f.maps[1][2]] = crate::state::LU_READ;
         s.locks[0] = f.tasks[1] as u32 + 1;
         let mut canonical = s.clone();
-        sym.canonicalise(&mut canonical);
+        let moved = sym.canonicalise(&mut canonical);
+        // Every task whose parts changed is said to have moved (what packing relies on).
+        let changed = f.tasks.iter().filter(|&&t| {
+            canonical.pcs[t] != s.pcs[t]
+                || canonical.lu[t * slots..(t + 1) * slots] != s.lu[t * slots..(t + 1) * slots]
+        });
+        let changed = changed.fold(0, |m, &t| m | 1 << t);
+        assert_ne!(changed, 0);
+        assert_eq!(
+            moved & changed,
+            changed,
+            "moved {moved:b}, changed {changed:b}"
+        );
         let mut again = canonical.clone();
-        assert!(
-            !sym.canonicalise(&mut again),
+        assert_eq!(
+            sym.canonicalise(&mut again),
+            0,
             "a representative stays as it is"
         );
         // Every order of the three instances has the same representative.

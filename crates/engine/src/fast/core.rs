@@ -384,13 +384,17 @@ impl<'m> Fast<'m> {
             StepEnd::Refused => unreachable!("the enumerator never refuses"),
             StepEnd::Error(_) => Transition::Violation,
             StepEnd::Ran => {
-                let others_changed =
-                    !self.symmetry.is_empty() && self.stales_others(next, task, log);
+                let symmetric = !self.symmetry.is_empty();
+                let others_changed = symmetric && self.stales_others(next, task, log);
                 if self.sem.apply_lost_update(next, task, log).is_some() {
                     return Transition::Violation;
                 }
                 self.canonicalise(next, task, log);
-                let moved = self.symmetry.canonicalise_after(next, task, others_changed);
+                let moved = if symmetric {
+                    self.symmetry.canonicalise_after(next, task, others_changed)
+                } else {
+                    0
+                };
                 Transition::Next { moved }
             }
         }

@@ -461,3 +461,69 @@ impl<'m> Fast<'m> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a resolution comes to, as a caller of [`Fast::resolutions`] sees it.
+    type Seen = (String, Vec<Choice>, Vec<u32>, Vec<u32>, Option<State>);
+
+    fn seen(end: &StepEnd, choices: &[Choice], log: &StepLog, next: &State) -> Seen {
+        (
+            format!("{end:?}"),
+            choices.to_vec(),
+            log.reads.clone(),
+            log.writes.clone(),
+            matches!(end, StepEnd::Ran).then(|| next.clone()),
+        )
+    }
+
+    #[test]
+    fn the_steps_planning_kept_are_the_steps_run_again() {
+        // The plan runs a's and b's steps (their keys are not constant, and they conflict); a's
+        // has more resolutions than are kept, b's are kept; c's footprint is exact, not run.
+        let model = migcheck_lang::compile(
+            "model m\nshared x: map[0..3] int = 0\nshared y: int = 0\n\
+             task a { choose k in 0..400; x[k % 3] = k }\n\
+             task b { choose j in 0..2; x[j] = x[j] + 1 }\n\
+             task c { let v = x[0]; y = v }\n",
+        )
+        .expect("compiles");
+        let fast = Fast::new(&model, false);
+        let state = fast.sem.initial();
+        let (mut next, mut log, mut ran) = (state.clone(), StepLog::default(), Ran::default());
+        fast.plan(&state, &mut next, &mut log, &mut ran);
+        let kept: Vec<bool> = ran.tasks.iter().map(Option::is_some).collect();
+        assert_eq!(kept, [false, true, false]);
+        for task in 0..3 {
+            let mut again = Vec::new();
+            fast.sem.for_each_resolution_into(
+                &state,
+                task,
+                &mut log,
+                &mut next,
+                |end, c, log, n| {
+                    again.push(seen(&end, c, log, n));
+                    true
+                },
+            );
+            let mut taken = Vec::new();
+            fast.resolutions(
+                &state,
+                task,
+                &mut ran,
+                &mut log,
+                &mut next,
+                |end, c, log, n| {
+                    taken.push(seen(&end, c, log, n));
+                    true
+                },
+            );
+            assert_eq!(taken.len(), [400, 2, 1][task]);
+            assert!(taken == again, "task {task}: the kept resolutions differ");
+        }
+        // Taken once: b's step now runs again.
+        assert!(ran.tasks.iter().all(Option::is_none));
+    }
+}

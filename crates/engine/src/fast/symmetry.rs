@@ -527,5 +527,19 @@ mod tests {
             let index = canonical.locals[f.local_base[j] + f.index_slot];
             assert_eq!(Some(index), m.tasks[t].index);
         }
+        // A step of one instance from the representative, which changes no other's view: seeking
+        // that instance's place gives the representative that sorting them all gives.
+        for (j, &t) in f.tasks.iter().enumerate() {
+            for pc in [0, 3, 9] {
+                let mut stepped = canonical.clone();
+                stepped.pcs[t] = pc;
+                let mut sorted = stepped.clone();
+                let all = sym.canonicalise(&mut sorted);
+                let mut placed = stepped.clone();
+                let moved = sym.canonicalise_after(&mut placed, t, false);
+                assert_eq!(placed, sorted, "instance {j} to pc {pc}");
+                assert_eq!(moved, all, "instance {j} to pc {pc}");
+            }
+        }
     }
 }

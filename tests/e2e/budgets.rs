@@ -9,7 +9,7 @@ use super::util::{migcheck, model_file, root};
 fn big_model(dir: &tempfile::TempDir) -> String {
     let text = std::fs::read_to_string(root().join("models/bench/claims_fix.mig"))
         .expect("the benchmark model")
-        .replace("const N = 3 ", "const N = 8 ")
+        .replace("const N = 3 ", "const N = 10 ")
         .replace("const H = 2 ", "const H = 3 ");
     model_file(dir, "big", &text)
 }

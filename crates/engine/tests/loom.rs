@@ -114,7 +114,7 @@ fn keys_of_older_levels_are_final() {
             thread::spawn(move || store.visit(&[1], 0, 5))
         };
         let here = store.visit(&[2], 4, 6);
-        assert_eq!(t.join().unwrap(), Visit::Seen { earlier: true });
+        assert_eq!(t.join().unwrap(), Visit::Seen);
         assert!(matches!(here, Visit::New(_)));
         assert_eq!(store.disc(old), 9);
         assert_eq!(store.parent(old), ROOT);

@@ -26,6 +26,10 @@ pub struct Analysis {
     /// each step, so that states differing only there are one state, as SPIN's dead variable
     /// reduction does.
     dead: Vec<Vec<Vec<u32>>>,
+    /// Per body, per pc (`0..=end`): the `for` loops whose rounds it is in, outermost first, as
+    /// (the pc of the loop's `ForEnter`, the local slot of its variable). See
+    /// [`Analysis::advances`].
+    loops: Vec<Vec<Vec<(u32, u32)>>>,
 }
 
 /// The pcs control may go to after the instruction at `pc` (`end` for leaving the task).
@@ -79,7 +83,51 @@ impl Analysis {
             may_block,
             keeps_mark,
             dead,
+            loops: model.bodies.iter().map(Self::loops_of).collect(),
         }
+    }
+
+    /// Per pc, the `for` loops around it: a loop entered at `p` runs its rounds over
+    /// `p + 1..exit` (its body and its `ForNext`).
+    fn loops_of(body: &TaskBody) -> Vec<Vec<(u32, u32)>> {
+        let mut loops = vec![Vec::new(); body.code.len() + 1];
+        for (p, instr) in body.code.iter().enumerate() {
+            if let InstrKind::ForEnter { var, exit, .. } = instr.kind {
+                let rounds = (p + 1).min(loops.len())..(exit as usize).min(loops.len());
+                for l in &mut loops[rounds] {
+                    l.push((p as u32, var));
+                }
+            }
+        }
+        loops
+    }
+
+    /// Whether a task of body `body` that went from `pc` with `locals` to `pc2` with `locals2`
+    /// (canonical, both) moved forward in its *progress order*: its position in the run, as the
+    /// sequence of, for each `for` loop it is in (outermost first), the loop's start and its
+    /// variable's value, then the pc; compared lexicographically, a sequence before any longer
+    /// one it begins. A step that does not move its task forward is the only kind that can close
+    /// a cycle of states: the cycle proviso ([`super::por`]).
+    pub fn advances<'a>(
+        &self,
+        body: usize,
+        (pc, locals): (u32, &'a [i64]),
+        (pc2, locals2): (u32, &'a [i64]),
+    ) -> bool {
+        let (outside, outside2) = (
+            self.loops[body][pc as usize].is_empty(),
+            self.loops[body][pc2 as usize].is_empty(),
+        );
+        if outside && outside2 {
+            return pc2 > pc;
+        }
+        let order = |pc: u32, locals: &'a [i64]| {
+            self.loops[body][pc as usize]
+                .iter()
+                .flat_map(move |&(p, var)| [i64::from(p), locals[var as usize]])
+                .chain([i64::from(pc)])
+        };
+        order(pc2, locals2).cmp(order(pc, locals)) == std::cmp::Ordering::Greater
     }
 
     /// Backward fixed point: a pc may write what it writes itself and what its successors may.

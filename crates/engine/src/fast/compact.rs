@@ -12,10 +12,6 @@
 //!   only it leads to. The result reports the estimated probability that this happened: with `n`
 //!   distinct states among `2^64` fingerprints, `n(n-1)/2^65` (the birthday bound).
 //!
-//! With partial-order reduction, the cycle proviso needs to know whether a state was stored before
-//! the level being expanded: the fingerprints stored during the level are kept in a set for that
-//! (transient, the size of the next level).
-//!
 //! Fingerprints are computed from the state's values, not from its packed form, so widening a
 //! packed field (see [`super::pack`]) re-packs the frontier but leaves the table alone.
 
@@ -30,8 +26,6 @@ use crate::explore::{Found, Options, Stats};
 use crate::schedule::{Schedule, ScheduleStep};
 use crate::semantics::StateCheck;
 use crate::state::State;
-
-use rustc_hash::FxHashSet;
 
 use super::pack::Packer;
 use super::{passes, Fast, Ran, Transition};
@@ -254,10 +248,6 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
             break Found::Nothing;
         }
         let mut upcoming = Level::default();
-        // With reduction, the fingerprints first stored while expanding this level (the cycle
-        // proviso asks whether a step goes back to this level or an earlier one).
-        let mut discovered: FxHashSet<u64> = FxHashSet::default();
-        let plan_used = reduce;
         for pos in 0..current.fps.len() {
             let progress = || Progress {
                 states: stats.states,
@@ -280,9 +270,10 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
             if log.cut() {
                 break 'search Found::Incomplete(monitor.reason());
             }
-            let mut back_edge = false;
+            // A step of the persistent set may close a cycle: the cycle proviso.
+            let mut back = false;
             for (pass, task) in passes(model.tasks.len()) {
-                if !fast.in_pass(&state, plan, back_edge, pass, task) {
+                if !fast.in_pass(&state, plan, back, pass, task) {
                     continue;
                 }
                 let mut found: Option<ScheduleStep> = None;
@@ -299,23 +290,21 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
                             task,
                             choices: choices.to_vec(),
                         };
-                        match fast.transition(&end, task, log, next) {
+                        match fast.transition(&state, &end, task, log, next) {
                             Transition::Blocked => return true,
                             Transition::Violation => {
                                 stats.transitions += 1;
                                 found = Some(step());
                                 return false;
                             }
-                            Transition::Next { .. } => stats.transitions += 1,
+                            Transition::Next { back: closes, .. } => {
+                                stats.transitions += 1;
+                                back |= closes;
+                            }
                         }
                         let fp = fingerprint(next);
                         if !seen.insert(fp) {
-                            // Stored before this level, unless this level's expansions found it.
-                            back_edge |= plan.is_some() && !discovered.contains(&fp);
                             return true;
-                        }
-                        if plan_used {
-                            discovered.insert(fp);
                         }
                         if let Err(e) = trace.record(fp, parent) {
                             failure = Some(e);

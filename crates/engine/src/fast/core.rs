@@ -37,8 +37,10 @@ pub(crate) enum Transition {
     /// The step reaches the (canonical) state in the buffer; `moved` are the task instances
     /// whose parts symmetry reduction exchanged to make it canonical, as a mask (so more of it
     /// changed than the step's task and writes; 0 for none, every bit for tasks numbered 64 or
-    /// more).
-    Next { moved: u64 },
+    /// more). `back`: the step did not move its task forward in its progress order
+    /// ([`Analysis::advances`]), the only kind of step that can close a cycle of states (the
+    /// cycle proviso, see [`super::por`]).
+    Next { moved: u64, back: bool },
 }
 
 /// Copies of successors' states, kept until their checks run: only of those whose check can find
@@ -222,6 +224,19 @@ impl<'m> Fast<'m> {
         }
     }
 
+    /// Whether `task` moved forward in its progress order from `state` to `next` (both canonical
+    /// for it, see [`Analysis::advances`]).
+    fn advances(&self, state: &State, next: &State, task: usize) -> bool {
+        let pc = |s: &State| s.pcs[task];
+        let base = self.sem.layout.local_base[task];
+        let n = self.sem.model.bodies[self.body(task)].locals.len();
+        self.analysis.advances(
+            self.body(task),
+            (pc(state), &state.locals[base..base + n]),
+            (pc(next), &next.locals[base..base + n]),
+        )
+    }
+
     /// Whether the step `task` took with `log` turns another task's mark stale in `next` (before
     /// [`Semantics::apply_lost_update`]): a write to a slot another task read.
     fn stales_others(&self, next: &State, task: usize, log: &StepLog) -> bool {
@@ -347,13 +362,13 @@ impl<'m> Fast<'m> {
     }
 
     /// Whether `task` is expanded in `pass` (see [`passes`]): in pass 0 every unfinished task, or
-    /// the persistent set's; in pass 1 the others, once a step of the set went back to a state
-    /// of this level or an earlier one.
+    /// the persistent set's; in pass 1 the others, once a step of the set may close a cycle
+    /// (`back`: some transition of pass 0 was [`Transition::Next`] with `back` set).
     pub fn in_pass(
         &self,
         state: &State,
         plan: Option<u64>,
-        back_edge: bool,
+        back: bool,
         pass: u8,
         task: usize,
     ) -> bool {
@@ -365,15 +380,16 @@ impl<'m> Fast<'m> {
             (None, 0) => true,
             (None, _) => false,
             (Some(p), 0) => in_plan(p),
-            (Some(p), _) => back_edge && !in_plan(p),
+            (Some(p), _) => back && !in_plan(p),
         }
     }
 
-    /// What one resolution of `task`'s step, which ended with `end` and `log`, comes to: the
-    /// lost-update bookkeeping and the canonical form are applied to `next` when it ran. The
-    /// state stepped from must be in canonical form (a stored state).
+    /// What one resolution of `task`'s step from `state`, which ended with `end` and `log`, comes
+    /// to: the lost-update bookkeeping and the canonical form are applied to `next` when it ran.
+    /// `state` must be in canonical form (a stored state).
     pub fn transition(
         &self,
+        state: &State,
         end: &StepEnd,
         task: usize,
         log: &StepLog,
@@ -390,12 +406,13 @@ impl<'m> Fast<'m> {
                     return Transition::Violation;
                 }
                 self.canonicalise(next, task, log);
+                let back = !self.advances(state, next, task);
                 let moved = if symmetric {
                     self.symmetry.canonicalise_after(next, task, others_changed)
                 } else {
                     0
                 };
-                Transition::Next { moved }
+                Transition::Next { moved, back }
             }
         }
     }
@@ -421,7 +438,7 @@ impl<'m> Fast<'m> {
                 next,
                 |end, choices, log, next| {
                     if !matches!(
-                        self.transition(&end, task, log, next),
+                        self.transition(state, &end, task, log, next),
                         Transition::Next { .. }
                     ) || !is_target(next)
                     {

@@ -157,11 +157,10 @@ impl Batch {
 /// The longest [`Batch`]: the successors of a state are looked up this many at a time.
 const BATCH: usize = 1024;
 
-/// Where the search is: the state being expanded, the end of its level, and the level's depth.
+/// Where the search is: the state being expanded and its depth.
 #[derive(Debug, Clone, Copy)]
 struct At {
     cursor: usize,
-    level_end: usize,
     depth: usize,
 }
 
@@ -179,7 +178,7 @@ enum Lookup {
 }
 
 /// Looks up the batch's successors in order, as if one at a time: stores and checks each new
-/// one, notes a step back to an earlier level in `back_edge`, and counts. The batch is emptied
+/// one, and counts. The batch is emptied
 /// of successors (not of its failing transition) unless a successor stops the search.
 #[expect(
     clippy::too_many_arguments,
@@ -194,13 +193,11 @@ fn look_up(
     parents: &mut Vec<u32>,
     stats: &mut Stats,
     scratch: &mut StepLog,
-    back_edge: &mut bool,
 ) -> Lookup {
     for i in 0..batch.len() {
         stats.transitions += 1;
-        let (id, new) = table.insert_hashed(batch.key(i), batch.hashes[i]);
+        let (_, new) = table.insert_hashed(batch.key(i), batch.hashes[i]);
         if !new {
-            *back_edge |= id < at.level_end;
             continue;
         }
         parents.push(at.cursor as u32);
@@ -320,12 +317,9 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
                 } else {
                     None
                 };
-                let mut back_edge = false;
-                let at = At {
-                    cursor,
-                    level_end,
-                    depth,
-                };
+                // A step of the persistent set may close a cycle: the cycle proviso.
+                let mut back = false;
+                let at = At { cursor, depth };
                 for pass in 0..2u8 {
                     // Every successor of the pass first (their index slots fetched from memory
                     // side by side), then each one looked up in order, as if one at a time; a
@@ -333,7 +327,7 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
                     batch.clear();
                     let mut looked = Lookup::Fine;
                     for task in 0..model.tasks.len() {
-                        if !fast.in_pass(&state, plan, back_edge, pass, task) {
+                        if !fast.in_pass(&state, plan, back, pass, task) {
                             continue;
                         }
                         fast.resolutions(
@@ -342,7 +336,9 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
                             &mut ran,
                             &mut log,
                             &mut next,
-                            |end, choices, log, next| match fast.transition(&end, task, log, next) {
+                            |end, choices, log, next| match fast
+                                .transition(&state, &end, task, log, next)
+                            {
                                 Transition::Blocked => true,
                                 Transition::Violation => {
                                     batch.failing = Some(ScheduleStep {
@@ -351,7 +347,11 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
                                     });
                                     false
                                 }
-                                Transition::Next { moved } => {
+                                Transition::Next {
+                                    moved,
+                                    back: closes,
+                                } => {
+                                    back |= closes;
                                     let before = pack_step(
                                         &mut packer,
                                         &mut table,
@@ -380,7 +380,6 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
                                         &mut parents,
                                         &mut stats,
                                         &mut scratch,
-                                        &mut back_edge,
                                     );
                                     looked == Lookup::Fine
                                 }
@@ -404,7 +403,6 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
                             &mut parents,
                             &mut stats,
                             &mut scratch,
-                            &mut back_edge,
                         );
                     }
                     let found = match looked {

@@ -21,9 +21,21 @@
 //!   used (*visibility*), the state is expanded in full;
 //! - a task that is blocked now but could later take a conflicting step makes the set unusable (it
 //!   cannot be added: it has no step to add);
-//! - *cycle proviso*, for breadth-first search: when a step of `P` leads back to a state of the
-//!   current level or an earlier one, the state is expanded in full. Every cycle of the reduced
-//!   graph has such a step, so no task is ignored forever around a cycle.
+//! - *cycle proviso*: every cycle of the reduced graph must pass through a state expanded in full,
+//!   so that no task is ignored forever around it. A task's *position* is its program counter,
+//!   after the start and the variable's value of each `for` loop it is in, outermost first,
+//!   ordered lexicographically ([`super::analysis::Analysis::advances`]): a total order, in which
+//!   a step moves its own task and no other. Around a cycle every task's position comes back
+//!   (with symmetry reduction, the positions of a family's instances come back as a multiset,
+//!   which the same holds for: a multiset in which one element rises and none falls never comes
+//!   back), so some step of the cycle does not move its task forward: a `while` loop's next
+//!   round, say, but not a `for` loop's, whose variable rises. When a step of `P` does not move
+//!   its task forward, the state is expanded in full. This is a static proviso in the manner of
+//!   Kurshan et al.'s *Static partial order reduction* (TACAS 1998), decided from the step alone:
+//!   it needs no look at the visited set (unlike SPIN's stack proviso, or the breadth-first one,
+//!   "a step back to this level or an earlier one", which this one replaced), so every explorer
+//!   decides it the same way as soon as the step ran, and on the benchmarks it expands fewer
+//!   states in full (docs/BENCHMARKS.md).
 //!
 //! The reduced search proves `ok` verdicts. A violation it finds is not necessarily the shortest
 //! (the shortest path may interleave tasks the reduction kept apart), so [`crate::check`] then

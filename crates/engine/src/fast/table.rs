@@ -98,11 +98,6 @@ impl Table {
         prefetch(&self.index[home(h >> 32, self.bits)]);
     }
 
-    /// The number of `key` (whose [`hash`] is `h`), if it is stored.
-    pub fn find_hashed(&self, key: &[u64], h: u64) -> Option<usize> {
-        self.probe(key, h).ok()
-    }
-
     /// Looks `key` up: `Ok` with its number, or `Err` with the empty index slot where it goes.
     fn probe(&self, key: &[u64], h: u64) -> Result<usize, usize> {
         let tag = h >> 32;

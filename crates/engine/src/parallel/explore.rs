@@ -73,10 +73,10 @@ impl Level<'_, '_> {
         self.candidates.lock().push(c);
     }
 
-    /// Expands the states at the positions of `range`: all their successors are packed first,
-    /// then visited shard by shard (one lock per shard and group, see [`Store::visit_group`]);
-    /// the states whose reduced expansion stepped back to an earlier level then get their
-    /// second pass the same way.
+    /// Expands the states at the positions of `range` (each one's second pass, when the cycle
+    /// proviso asks for it, right after its first, from what its plan kept): all their
+    /// successors are packed first, then visited shard by shard (one lock per shard and group,
+    /// see [`Store::visit_group`]).
     fn expand(
         &self,
         range: std::ops::Range<usize>,
@@ -117,25 +117,16 @@ impl Level<'_, '_> {
                 ordinal: 0,
                 taken: 0,
                 stopped: false,
-                back_edge: false,
+                back: false,
             });
             let f = w.from.len() - 1;
             self.generate(w, f, 0, words);
-        }
-        self.visit_pending(&mut w.pending, &mut w.from, &mut w.stored, &mut w.scratch);
-        // The cycle proviso: a second pass for the states with a step back (each unpacked again:
-        // what planning kept is of the last state planned).
-        w.ran.clear(0);
-        for f in 0..w.from.len() {
             let s = &w.from[f];
-            if s.plan.is_some() && s.back_edge && !s.stopped {
-                let pos = s.pos;
-                self.packer
-                    .unpack(&self.frontier[pos * words..(pos + 1) * words], &mut w.state);
+            if s.plan.is_some() && s.back && !s.stopped {
                 self.generate(w, f, 1, words);
             }
         }
-        self.visit_pending(&mut w.pending, &mut w.from, &mut w.stored, &mut w.scratch);
+        self.visit_pending(&mut w.pending, &mut w.stored, &mut w.scratch);
         self.transitions
             .lock()
             .extend(w.from.iter().map(|f| (f.pos, f.taken)));
@@ -154,7 +145,7 @@ impl Level<'_, '_> {
             if from.stopped
                 || !self
                     .fast
-                    .in_pass(&w.state, from.plan, from.back_edge, pass, task)
+                    .in_pass(&w.state, from.plan, from.back, pass, task)
             {
                 continue;
             }
@@ -178,7 +169,7 @@ impl Level<'_, '_> {
                         from[f].stopped = true;
                         return false;
                     }
-                    match self.fast.transition(&end, task, log, next) {
+                    match self.fast.transition(state, &end, task, log, next) {
                         Transition::Blocked => return true,
                         Transition::Violation => {
                             from[f].taken += 1;
@@ -190,8 +181,9 @@ impl Level<'_, '_> {
                             from[f].stopped = true;
                             return false;
                         }
-                        Transition::Next { moved } => {
+                        Transition::Next { moved, back } => {
                             from[f].taken += 1;
+                            from[f].back |= back;
                             let fits = self.packer.pack_successor(
                                 parent_words,
                                 state,
@@ -214,32 +206,23 @@ impl Level<'_, '_> {
                         h,
                         self.store.shard_of_hash(h),
                         k,
-                        f,
                         check.then_some(next),
                     );
                     if pending.items.len() >= self.pending_limit {
                         // Visiting early changes the answer in nothing: a state keeps the smallest
-                        // discovery key whatever the order of the visits; whether a step goes back
-                        // depends only on whether its state was stored before the level, and is read
-                        // for the second pass, which starts once every successor of the first is
-                        // visited; a violation among them lowers `best` sooner, which skips only
-                        // transitions past it (as another thread's would).
-                        self.visit_pending(pending, from, stored, scratch);
+                        // discovery key whatever the order of the visits; a violation among them
+                        // lowers `best` sooner, which skips only transitions past it (as another
+                        // thread's would).
+                        self.visit_pending(pending, stored, scratch);
                     }
                     true
                 });
         }
     }
 
-    /// Visits the pending successors, shard by shard; checks the new ones and notes the steps
-    /// back to an earlier level (in `from`), and counts the new ones in `stored`.
-    fn visit_pending(
-        &self,
-        p: &mut Pending,
-        from: &mut [From],
-        stored: &mut u64,
-        scratch: &mut StepLog,
-    ) {
+    /// Visits the pending successors, shard by shard; checks the new ones and counts them in
+    /// `stored`.
+    fn visit_pending(&self, p: &mut Pending, stored: &mut u64, scratch: &mut StepLog) {
         // Grouped by shard with a counting sort: `starts[s]..starts[s + 1]` of `order`.
         let shards = self.store.shards();
         p.starts.clear();
@@ -277,12 +260,8 @@ impl Level<'_, '_> {
                     (&keys[i * words..(i + 1) * words], it.hash, it.key, parent)
                 },
                 |j, visit| {
-                    let i = group[j] as usize;
-                    match visit {
-                        Visit::New(gid) => fresh.push((i as u32, gid)),
-                        Visit::Seen { earlier } => {
-                            from[items[i].from as usize].back_edge |= earlier
-                        }
+                    if let Visit::New(gid) = visit {
+                        fresh.push((group[j], gid));
                     }
                 },
             );
@@ -330,8 +309,8 @@ struct From {
     taken: u64,
     /// No more transitions: a violation, or keys past the best candidate.
     stopped: bool,
-    /// A transition went back to a state stored before the level.
-    back_edge: bool,
+    /// A transition of its first pass may close a cycle ([`Transition::Next`]'s `back`).
+    back: bool,
 }
 
 /// A successor waiting to be visited.
@@ -340,8 +319,7 @@ struct Item {
     shard: u32,
     /// The transition's key.
     key: u64,
-    /// Its state's index in [`Work::from`], and position in the level.
-    from: u32,
+    /// Its state's position in the level.
     pos: u32,
     /// The number of its state's copy in [`Pending::copies`], for its check.
     check: u32,
@@ -364,15 +342,7 @@ struct Pending {
 
 impl Pending {
     /// Adds a successor, with a copy of its state when it is to be checked.
-    fn push(
-        &mut self,
-        key: &[u64],
-        hash: u64,
-        shard: usize,
-        k: u64,
-        from: usize,
-        state: Option<&State>,
-    ) {
+    fn push(&mut self, key: &[u64], hash: u64, shard: usize, k: u64, state: Option<&State>) {
         self.words = key.len();
         let check = self.copies.keep(state);
         self.keys.extend_from_slice(key);
@@ -380,7 +350,6 @@ impl Pending {
             hash,
             shard: shard as u32,
             key: k,
-            from: from as u32,
             pos: (k >> ORDINAL_BITS) as u32,
             check,
         });
@@ -641,8 +610,7 @@ pub(crate) fn explore_visiting(
         };
         if let Some(cut) = cut.or(budget_key) {
             let log = monitor.step_log(bytes);
-            let Some(taken) = taken_up_to(&fast, &packer, &store, &frontier, cut, reduce, log)
-            else {
+            let Some(taken) = taken_up_to(&fast, &packer, &frontier, cut, reduce, log) else {
                 // The level is done, but not the count of its transitions up to the cut.
                 let all = transitions.iter().map(|(_, t)| t).sum::<u64>();
                 let level = (new_states.len() as u64, all);
@@ -756,7 +724,6 @@ fn cut_is_violation(first: &Option<Candidate>, cut: u64, key: &impl Fn(&Candidat
 fn taken_up_to(
     fast: &Fast<'_>,
     packer: &Packer,
-    store: &Store,
     frontier: &[u64],
     cut: u64,
     reduce: bool,
@@ -768,7 +735,6 @@ fn taken_up_to(
     let sem = &fast.sem;
     let mut state = sem.initial();
     let mut next = state.clone();
-    let mut packed = vec![0u64; words];
     packer.unpack(&frontier[pos * words..(pos + 1) * words], &mut state);
     let mut ran = Ran::default();
     let plan = if reduce {
@@ -776,9 +742,9 @@ fn taken_up_to(
     } else {
         None
     };
-    let (mut ordinal, mut taken, mut back_edge) = (0u64, 0u64, false);
+    let (mut ordinal, mut taken, mut back) = (0u64, 0u64, false);
     for (pass, task) in passes(sem.model.tasks.len()) {
-        if !fast.in_pass(&state, plan, back_edge, pass, task) {
+        if !fast.in_pass(&state, plan, back, pass, task) {
             continue;
         }
         fast.resolutions(
@@ -792,14 +758,13 @@ fn taken_up_to(
                     return false;
                 }
                 ordinal += 1;
-                let t = fast.transition(&end, task, log, next);
+                let t = fast.transition(&state, &end, task, log, next);
                 if t == Transition::Blocked {
                     return true;
                 }
                 taken += 1;
-                if matches!(t, Transition::Next { .. }) {
-                    back_edge |=
-                        packer.pack(next, &mut packed).is_ok() && store.is_earlier(&packed);
+                if let Transition::Next { back: closes, .. } = t {
+                    back |= closes;
                 }
                 true
             },

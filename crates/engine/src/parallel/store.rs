@@ -34,8 +34,8 @@ pub struct Store {
 pub enum Visit {
     /// The state is new: stored under this number.
     New(Gid),
-    /// The state was there already: stored in an earlier level or this one (`earlier` false).
-    Seen { earlier: bool },
+    /// The state was there already.
+    Seen,
 }
 
 impl Store {
@@ -126,23 +126,11 @@ impl Store {
             shard.parent.push(parent);
             return Visit::New((local as u64) << self.shard_bits | s as u64);
         }
-        let earlier = local < shard.level_start;
-        if !earlier && disc < shard.disc[local] {
+        if local >= shard.level_start && disc < shard.disc[local] {
             shard.disc[local] = disc;
             shard.parent[local] = parent;
         }
-        Visit::Seen { earlier }
-    }
-
-    /// Whether the packed state `key` was stored in a level before the current one, or in it
-    /// before [`Store::start_level`] (without storing anything).
-    pub fn is_earlier(&self, key: &[u64]) -> bool {
-        let h = hash(key);
-        let shard = self.shards[self.shard_of(h)].lock();
-        shard
-            .table
-            .find_hashed(key, h)
-            .is_some_and(|local| local < shard.level_start)
+        Visit::Seen
     }
 
     /// Starts a level: the states stored from now on are the level's.
@@ -279,7 +267,7 @@ impl Store {
             };
             match store.visit(c.state(i), 0, parent) {
                 Visit::New(gid) => gids.push(gid),
-                Visit::Seen { .. } => return Err("it holds a state twice".into()),
+                Visit::Seen => return Err("it holds a state twice".into()),
             }
         }
         store.start_level();

@@ -15,7 +15,9 @@
 //! What may go wrong at run time (a write outside a range type, a computed key outside a domain,
 //! a division by zero, an overflow, a lock taken twice or released unheld, a blocking statement
 //! late in an `atomic`, an empty `choose`) is generated on purpose, rarely. Every loop is bounded
-//! (`for` over a small domain, `while` with a counter), so every model is finite.
+//! (`for` over a small domain, `while` with a counter), so every model is finite, but for a
+//! rare `while` without a counter whose rounds only read shared state: it may come back to the
+//! state it started from, a cycle that the reduction's cycle proviso must not let it ignore.
 
 use std::fmt::Write as _;
 
@@ -739,6 +741,7 @@ impl<'c> Gen<'c> {
             7 => self.choose(),
             8 => self.either(),
             9 => self.if_stmt(),
+            10 if !in_atomic && self.rng.chance(20) => self.spin_stmt(),
             10 => self.while_stmt(),
             11 => self.for_stmt(),
             12 => self.atomic_stmt(),
@@ -1202,6 +1205,24 @@ impl<'c> Gen<'c> {
         self.indent -= 1;
         self.scopes.pop();
         self.loops -= 1;
+        self.line("}");
+    }
+
+    /// A `while` without a counter, each round one read of shared state (a round touching none
+    /// would be a local loop, a model error): a cycle of states while its condition holds.
+    fn spin_stmt(&mut self) {
+        let Some(read) = self
+            .shared_leaf(Ty::Int)
+            .or_else(|| self.shared_leaf(Ty::Bool))
+        else {
+            return self.line("skip");
+        };
+        let cond = self.cond();
+        let v = self.name("spin");
+        self.line(&format!("while {cond} {{"));
+        self.indent += 1;
+        self.line(&format!("let {v} = {read}"));
+        self.indent -= 1;
         self.line("}");
     }
 

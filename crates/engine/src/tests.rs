@@ -531,3 +531,18 @@ fn a_for_loops_next_round_is_progress_for_the_cycle_proviso() {
         full.stats.states
     );
 }
+
+#[test]
+fn a_step_that_stays_in_place_inside_a_for_loop_may_close_a_cycle() {
+    // The spinning `while` is inside a `for` round: each of its steps leaves the position (the
+    // loop's variable, then the pc) where it was, which is not progress. Counting an unchanged
+    // position as progress would leave `b` out for ever, and the invariant never seen broken.
+    let m = model(
+        "model m\nshared y: int = 0\nshared z: int = 0\n\
+         task spin { for k in 0..2 { while true { let v = y } } }\ntask b { z = 1 }\n\
+         invariant z_zero: z == 0\n",
+    );
+    let o = reduced(&m);
+    let v = o.violation().expect("the invariant is broken");
+    assert_eq!(v.schedule.format(&m), "b");
+}

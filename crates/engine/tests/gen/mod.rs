@@ -16,8 +16,9 @@
 //! a division by zero, an overflow, a lock taken twice or released unheld, a blocking statement
 //! late in an `atomic`, an empty `choose`) is generated on purpose, rarely. Every loop is bounded
 //! (`for` over a small domain, `while` with a counter), so every model is finite, but for a
-//! rare `while` without a counter whose rounds only read shared state: it may come back to the
-//! state it started from, a cycle that the reduction's cycle proviso must not let it ignore.
+//! rare `while` without a counter whose rounds only read shared state (at the top of a body or
+//! inside another loop): it may come back to the state it started from, a cycle that the
+//! reduction's cycle proviso must not let it ignore.
 
 use std::fmt::Write as _;
 
@@ -712,16 +713,21 @@ impl<'c> Gen<'c> {
             2,                                          // 7 choose
             if nest { 2 } else { 0 },                   // 8 either
             if nest { 3 } else { 0 },                   // 9 if
-            if nest && self.loops == 0 { 1 } else { 0 }, // 10 while
+            // 10 while; inside a loop, rarely, one without a counter
+            if nest && (self.loops == 0 || (!in_atomic && self.rng.chance(10))) {
+                1
+            } else {
+                0
+            },
             if nest && self.loops == 0 { 1 } else { 0 }, // 11 for
             if nest && (!in_atomic || self.rng.chance(20)) {
                 3
             } else {
                 0
             }, // 12 atomic
-            self.k.assert_w,                            // 13 assert
+            self.k.assert_w,                             // 13 assert
             u32::from(self.depth > 0 && self.rng.chance(50)), // 14 return
-            1,                                          // 15 skip
+            1,                                           // 15 skip
             if self.rng.chance(self.k.risky) { 1 } else { 0 }, // 16 a risky lock or await
             if self.locks > 1 && !in_atomic && nest {
                 // 17 two locks
@@ -741,7 +747,7 @@ impl<'c> Gen<'c> {
             7 => self.choose(),
             8 => self.either(),
             9 => self.if_stmt(),
-            10 if !in_atomic && self.rng.chance(20) => self.spin_stmt(),
+            10 if self.loops > 0 || (!in_atomic && self.rng.chance(20)) => self.spin_stmt(),
             10 => self.while_stmt(),
             11 => self.for_stmt(),
             12 => self.atomic_stmt(),

@@ -39,6 +39,15 @@ pub(crate) struct Spare {
     forced: Vec<i64>,
     points: Vec<Point>,
     choices: Vec<Choice>,
+    /// The last enumeration was stopped by its caller with resolutions left: `forced` begins
+    /// the next one.
+    stopped: bool,
+}
+
+impl Spare {
+    pub(crate) fn rest(&self) -> Option<&[i64]> {
+        self.stopped.then_some(&self.forced[..])
+    }
 }
 
 impl Chooser for Enumerator {
@@ -116,6 +125,22 @@ impl<'m> Semantics<'m> {
         task: usize,
         log: &mut StepLog,
         next: &mut State,
+        f: impl FnMut(StepEnd, &[Choice], &StepLog, &mut State) -> bool,
+    ) {
+        self.for_each_resolution_from(state, task, &[], log, next, f);
+    }
+
+    /// [`Semantics::for_each_resolution_into`] from the resolution whose choices begin with
+    /// `start` (the values, in order; a resolution's later choices take their lowest values), as
+    /// [`StepLog::rest`] gives it where an enumeration was stopped: the two together call `f`
+    /// with the same resolutions as one enumeration.
+    pub fn for_each_resolution_from(
+        &self,
+        state: &State,
+        task: usize,
+        start: &[i64],
+        log: &mut StepLog,
+        next: &mut State,
         mut f: impl FnMut(StepEnd, &[Choice], &StepLog, &mut State) -> bool,
     ) {
         let spare = std::mem::take(&mut log.spare);
@@ -124,7 +149,9 @@ impl<'m> Semantics<'m> {
             points: spare.points,
         };
         en.forced.clear();
+        en.forced.extend_from_slice(start);
         let mut choices = spare.choices;
+        let mut stopped = false;
         // One unit of the guard per resolution: a step can have billions of them.
         while !log.guard.spend() {
             en.points.clear();
@@ -135,9 +162,7 @@ impl<'m> Semantics<'m> {
                 kind: p.kind,
                 value: p.value,
             }));
-            if !f(end, &choices, log, next) {
-                break;
-            }
+            let go_on = f(end, &choices, log, next);
             // The next resolution: bump the last choice that has a next value.
             let Some(j) = en.points.iter().rposition(|p| p.value + 1 < p.hi) else {
                 break;
@@ -145,11 +170,16 @@ impl<'m> Semantics<'m> {
             en.forced.clear();
             en.forced.extend(en.points[..j].iter().map(|p| p.value));
             en.forced.push(en.points[j].value + 1);
+            if !go_on {
+                stopped = true;
+                break;
+            }
         }
         log.spare = Spare {
             forced: en.forced,
             points: en.points,
             choices,
+            stopped,
         };
     }
 

@@ -148,6 +148,14 @@ impl StepLog {
         self.guard.cut()
     }
 
+    /// Where the last enumeration of a step's resolutions was stopped by its caller
+    /// ([`crate::semantics::Semantics::for_each_resolution_into`]'s `f` returned false), if
+    /// resolutions were left: the start of the next one, for
+    /// [`crate::semantics::Semantics::for_each_resolution_from`]. `None` once it ran to its end.
+    pub fn rest(&self) -> Option<&[i64]> {
+        self.spare.rest()
+    }
+
     /// Clears what the last step did (the guard stays as it is).
     pub fn clear(&mut self) {
         self.reads.clear();

@@ -86,10 +86,13 @@ impl Copies {
 /// states reached are swapped in and out of the step's buffer, not copied.
 #[derive(Default)]
 pub(crate) struct Ran {
-    /// Per task: its resolutions' range of `entries`, once every one was kept.
-    tasks: Vec<Option<std::ops::Range<usize>>>,
+    /// Per task whose resolutions were kept: the range of `entries` they take, and, if planning
+    /// stopped before the last one, the range of `rest` where the next one begins
+    /// ([`StepLog::rest`]).
+    tasks: Vec<Option<Kept>>,
     entries: Vec<Resolution>,
     choices: Vec<Choice>,
+    rest: Vec<i64>,
     /// The slots read, then written, by each resolution.
     slots: Vec<u32>,
     /// The states the resolutions that ran reached (before [`Fast::transition`]); the first
@@ -98,6 +101,13 @@ pub(crate) struct Ran {
     len: usize,
     /// The reduction's own buffer.
     por: por::Scratch,
+}
+
+/// The resolutions kept of one task's step.
+#[derive(Debug, Clone)]
+struct Kept {
+    entries: std::ops::Range<usize>,
+    rest: Option<std::ops::Range<usize>>,
 }
 
 /// One kept resolution: how its step ended, its ranges of [`Ran`]'s buffers, and the number of
@@ -121,6 +131,7 @@ impl Ran {
         self.tasks.resize(tasks, None);
         self.entries.clear();
         self.choices.clear();
+        self.rest.clear();
         self.slots.clear();
         self.len = 0;
     }
@@ -285,7 +296,7 @@ impl<'m> Fast<'m> {
             enabled,
             finished,
             &mut scratch,
-            |t, reads, writes| {
+            |t, reads, writes, go_on| {
                 let first = ran.entries.len();
                 let mut all = true;
                 self.sem.for_each_resolution_into(
@@ -304,11 +315,18 @@ impl<'m> Fast<'m> {
                         if all {
                             ran.keep(&end, choices, log, next);
                         }
-                        true
+                        go_on(reads, writes)
                     },
                 );
                 if all && !log.cut() {
-                    ran.tasks[t] = Some(first..ran.entries.len());
+                    let rest = log.rest().map(|values| {
+                        ran.rest.extend_from_slice(values);
+                        ran.rest.len() - values.len()..ran.rest.len()
+                    });
+                    ran.tasks[t] = Some(Kept {
+                        entries: first..ran.entries.len(),
+                        rest,
+                    });
                 }
             },
         );
@@ -329,11 +347,11 @@ impl<'m> Fast<'m> {
         next: &mut State,
         mut f: impl FnMut(StepEnd, &[Choice], &StepLog, &mut State) -> bool,
     ) {
-        let Some(range) = ran.tasks.get_mut(task).and_then(Option::take) else {
+        let Some(kept) = ran.tasks.get_mut(task).and_then(Option::take) else {
             self.sem.for_each_resolution_into(state, task, log, next, f);
             return;
         };
-        for r in &ran.entries[range] {
+        for r in &ran.entries[kept.entries] {
             // The same unit of the guard per resolution as running it.
             if log.guard.spend() {
                 break;
@@ -345,7 +363,14 @@ impl<'m> Fast<'m> {
                 std::mem::swap(next, &mut ran.states[r.state as usize]);
             }
             if !f(r.end.clone(), &ran.choices[r.choices.clone()], log, next) {
-                break;
+                return;
+            }
+        }
+        if let Some(rest) = kept.rest {
+            if !log.cut() {
+                let start = &ran.rest[rest];
+                self.sem
+                    .for_each_resolution_from(state, task, start, log, next, f);
             }
         }
     }
@@ -496,24 +521,21 @@ mod tests {
         )
     }
 
-    #[test]
-    fn the_steps_planning_kept_are_the_steps_run_again() {
-        // The plan runs a's and b's steps (their keys are not constant, and they conflict); a's
-        // has more resolutions than are kept, b's are kept; c's footprint is exact, not run.
-        let model = migcheck_lang::compile(
-            "model m\nshared x: map[0..3] int = 0\nshared y: int = 0\n\
-             task a { choose k in 0..400; x[k % 3] = k }\n\
-             task b { choose j in 0..2; x[j] = x[j] + 1 }\n\
-             task c { let v = x[0]; y = v }\n",
-        )
-        .expect("compiles");
+    /// Plans `source`'s initial state, then checks that every task's resolutions, as
+    /// [`Fast::resolutions`] hands them over, are those of running its step again. Returns, per
+    /// task, how many resolutions planning kept and whether it stopped before the last one.
+    fn kept_and_taken(source: &str, counts: &[usize]) -> Vec<Option<(usize, bool)>> {
+        let model = migcheck_lang::compile(source).expect("compiles");
         let fast = Fast::new(&model, false);
         let state = fast.sem.initial();
         let (mut next, mut log, mut ran) = (state.clone(), StepLog::default(), Ran::default());
         fast.plan(&state, &mut next, &mut log, &mut ran);
-        let kept: Vec<bool> = ran.tasks.iter().map(Option::is_some).collect();
-        assert_eq!(kept, [false, true, false]);
-        for task in 0..3 {
+        let kept = ran
+            .tasks
+            .iter()
+            .map(|k| k.as_ref().map(|k| (k.entries.len(), k.rest.is_some())))
+            .collect();
+        for (task, &count) in counts.iter().enumerate() {
             let mut again = Vec::new();
             fast.sem.for_each_resolution_into(
                 &state,
@@ -537,10 +559,41 @@ mod tests {
                     true
                 },
             );
-            assert_eq!(taken.len(), [400, 2, 1][task]);
+            assert_eq!(taken.len(), count, "task {task}");
             assert!(taken == again, "task {task}: the kept resolutions differ");
         }
-        // Taken once: b's step now runs again.
+        // Taken once: the steps now run again.
         assert!(ran.tasks.iter().all(Option::is_none));
+        kept
+    }
+
+    #[test]
+    fn the_steps_planning_kept_are_the_steps_run_again() {
+        // The plan runs a's and b's steps (their keys are not constant, and they conflict): a's
+        // has more resolutions than are kept, b's are kept; c's and e's footprints are exact,
+        // not run (e keeps a from reaching every other task, so a's step runs to its end).
+        let kept = kept_and_taken(
+            "model m\nshared x: map[0..3] int = 0\nshared y: int = 0\n\
+             task a { choose k in 0..400; x[k % 3] = k }\n\
+             task b { choose j in 0..2; x[j] = x[j] + 1 }\n\
+             task c { let v = x[0]; y = v }\n\
+             task e { y = 2 }\n",
+            &[400, 2, 1, 1],
+        );
+        assert_eq!(kept, [None, Some((2, false)), None, None]);
+    }
+
+    #[test]
+    fn a_step_planning_stopped_goes_on_where_it_stopped() {
+        // a's first resolution already ties it to b and c, every other task: the plan stops
+        // there, and so it does for b; what they did not run runs in the expansion, once.
+        let kept = kept_and_taken(
+            "model m\nshared x: map[0..3] int = 0\nshared y: int = 0\n\
+             task a { choose k in 0..400; x[k % 3] = k }\n\
+             task b { choose j in 0..2; x[j] = x[j] + 1 }\n\
+             task c { let v = x[0]; y = v }\n",
+            &[400, 2, 1],
+        );
+        assert_eq!(kept, [Some((1, true)), Some((1, true)), None]);
     }
 }

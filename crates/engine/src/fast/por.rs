@@ -338,18 +338,21 @@ impl Por {
 
     /// A persistent set of tasks to expand in `state`, as a bit mask smaller than `enabled`, or
     /// `None` to expand every task. `enabled` and `finished` are bit masks of the tasks (at most
-    /// 64) that can step and that have finished. `observe(t, reads, writes)` runs every
-    /// resolution of enabled task `t`'s step and marks the slots they read and wrote: where the
-    /// static footprint of a step conflicts (it covers every path the step could take from its
-    /// program counter, the loop's exit along with its next round), what the step does from this
-    /// state decides instead.
+    /// 64) that can step and that have finished. `observe(t, reads, writes, go_on)` runs the
+    /// resolutions of enabled task `t`'s step in order and marks the slots they read and wrote:
+    /// where the static footprint of a step conflicts (it covers every path the step could take
+    /// from its program counter, the loop's exit along with its next round), what the step does
+    /// from this state decides instead. After each resolution it asks `go_on(reads, writes)`,
+    /// and stops when that is false: what the resolutions so far did already keeps `t` out of
+    /// every usable set, so the others need not run (planning keeps those that ran, and the
+    /// expansion goes on from there).
     pub fn persistent(
         &self,
         state: &State,
         enabled: u64,
         finished: u64,
         scratch: &mut Scratch,
-        mut observe: impl FnMut(usize, &mut [u64], &mut [u64]),
+        mut observe: impl FnMut(usize, &mut [u64], &mut [u64], &mut dyn FnMut(&[u64], &[u64]) -> bool),
     ) -> Option<u64> {
         let tasks = state.pcs.len();
         let pc = |t: usize| state.pcs[t] as usize;
@@ -397,7 +400,35 @@ impl Por {
                 f.reads.fill(0);
                 f.writes.fill(0);
                 f.locks.copy_from_slice(&step.locks);
-                observe(t, &mut f.reads, &mut f.writes);
+                // What the resolutions run so far read and wrote is part of what they all do:
+                // once that alone ties the task to a blocked task, to every other enabled task,
+                // or to an invariant, no set holding it can be used, and the rest need not run.
+                let mut poisoned = None;
+                observe(t, &mut f.reads, &mut f.writes, &mut |reads, writes| {
+                    let mut c = 0u64;
+                    for u in bits(unfinished & !(1 << t)) {
+                        let future = &self.future[u][pc(u)];
+                        if meets(writes, &future.writes)
+                            || meets(writes, &future.reads)
+                            || meets(reads, &future.writes)
+                        {
+                            c |= 1 << u;
+                        }
+                    }
+                    let others = enabled & !(1 << t);
+                    if c & !enabled != 0
+                        || c & others == others
+                        || meets(writes, &self.invariant_reads)
+                    {
+                        poisoned = Some(c);
+                        return false;
+                    }
+                    true
+                });
+                if let Some(c) = poisoned {
+                    known[t] = Some((c, true));
+                    return (c, true);
+                }
                 step = f;
                 c = against(step);
             }

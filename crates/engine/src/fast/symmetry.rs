@@ -329,7 +329,7 @@ impl Family {
                 return order;
             }
         }
-        let slots = state.lu.len() / state.pcs.len();
+        let slots = self.in_map.len();
         let (ra, rb) = (a * slots, b * slots);
         for m in &self.maps {
             let order = state.shared[m[j]]
@@ -371,12 +371,15 @@ impl Family {
     /// Exchanges instances `j` and `k` of `state`; returns their tasks as a [`Moved`] mask.
     fn swap(&self, state: &mut State, j: usize, k: usize) -> Moved {
         let (a, b) = (self.tasks[j], self.tasks[k]);
-        let slots = state.lu.len() / state.pcs.len();
+        let slots = self.in_map.len();
         state.pcs.swap(a, b);
         let (la, lb) = (self.local_base[j], self.local_base[k]);
-        for i in (0..self.locals).filter(|&i| i != self.index_slot) {
-            state.locals.swap(la + i, lb + i);
-        }
+        let (first, second) = state.locals.split_at_mut(la.max(lb));
+        first[la.min(lb)..][..self.locals].swap_with_slice(&mut second[..self.locals]);
+        // Each instance keeps its own index.
+        state
+            .locals
+            .swap(la + self.index_slot, lb + self.index_slot);
         let (low, high) = (a.min(b), a.max(b));
         let (front, back) = state.lu.split_at_mut(high * slots);
         front[low * slots..(low + 1) * slots].swap_with_slice(&mut back[..slots]);

@@ -389,18 +389,18 @@ fn exec(
 ) -> Result<Flow, Fail> {
     match kind {
         InstrKind::SetLocal { slot, value } => {
-            let v = cx.eval(value)?;
+            let v = cx.operand(value)?;
             cx.set_local(*slot, v);
         }
         InstrKind::SetShared { var, key, value } => {
             let slot = match key {
                 Some(k) => {
-                    let k = cx.eval(k)?;
+                    let k = cx.operand(k)?;
                     cx.map_slot(*var, k)?
                 }
                 None => cx.model.shared[*var as usize].base_slot as u32,
             };
-            let v = cx.eval(value)?;
+            let v = cx.operand(value)?;
             if let ValueType::Range { lo, hi } = cx.model.shared[*var as usize].ty {
                 if v < lo || v >= hi {
                     return Err(cx.fail(ErrorKind::OutOfRange {
@@ -443,12 +443,12 @@ fn exec(
             }
         }
         InstrKind::Await(cond) => {
-            if cx.eval(cond)? == 0 {
+            if cx.operand(cond)? == 0 {
                 return Ok(Flow::Block(WaitFor::Await));
             }
         }
         InstrKind::Assert { cond, message } => {
-            if cx.eval(cond)? == 0 {
+            if cx.operand(cond)? == 0 {
                 return Err(cx.fail(ErrorKind::Assertion {
                     message: message.clone(),
                 }));
@@ -476,7 +476,7 @@ fn exec(
             return Ok(Flow::Goto(targets[b as usize]));
         }
         InstrKind::Branch { cond, target } => {
-            if cx.eval(cond)? == 0 {
+            if cx.operand(cond)? == 0 {
                 return Ok(Flow::Goto(*target));
             }
         }
@@ -536,13 +536,23 @@ impl Cx<'_> {
 
     fn domain(&mut self, domain: &Domain) -> Result<(ChoiceKind, i64, i64), Fail> {
         Ok(match domain {
-            Domain::Range { lo, hi } => (ChoiceKind::Int, self.eval(lo)?, self.eval(hi)?),
+            Domain::Range { lo, hi } => (ChoiceKind::Int, self.operand(lo)?, self.operand(hi)?),
             Domain::Enum(e) => (
                 ChoiceKind::Enum(*e),
                 0,
                 self.model.enums[*e as usize].variants.len() as i64,
             ),
         })
+    }
+
+    /// The value of `e` when it is a constant or a local, read without a call: most operands are.
+    #[inline(always)]
+    fn operand(&mut self, e: &Expr) -> Result<i64, Fail> {
+        match e {
+            Expr::Const(v) => Ok(*v),
+            Expr::Local(slot) => Ok(self.locals[*slot as usize]),
+            _ => self.eval(e),
+        }
     }
 
     fn eval(&mut self, e: &Expr) -> Result<i64, Fail> {
@@ -556,14 +566,14 @@ impl Cx<'_> {
                 v
             }
             Expr::MapGet { var, key } => {
-                let k = self.eval(key)?;
+                let k = self.operand(key)?;
                 let slot = self.map_slot(*var, k)?;
                 let v = self.shared[slot as usize];
                 self.log.read(slot, v);
                 v
             }
             Expr::Unary(op, a) => {
-                let a = self.eval(a)?;
+                let a = self.operand(a)?;
                 match op {
                     UnOp::Not => (a == 0) as i64,
                     UnOp::Neg => match a.checked_neg() {
@@ -572,11 +582,15 @@ impl Cx<'_> {
                     },
                 }
             }
-            Expr::Binary(BinOp::And, a, b) => (self.eval(a)? != 0 && self.eval(b)? != 0) as i64,
-            Expr::Binary(BinOp::Or, a, b) => (self.eval(a)? != 0 || self.eval(b)? != 0) as i64,
+            Expr::Binary(BinOp::And, a, b) => {
+                (self.operand(a)? != 0 && self.operand(b)? != 0) as i64
+            }
+            Expr::Binary(BinOp::Or, a, b) => {
+                (self.operand(a)? != 0 || self.operand(b)? != 0) as i64
+            }
             Expr::Binary(op, a, b) => {
-                let a = self.eval(a)?;
-                let b = self.eval(b)?;
+                let a = self.operand(a)?;
+                let b = self.operand(b)?;
                 match binary(*op, a, b) {
                     Ok(v) => v,
                     Err(kind) => return Err(self.fail(kind)),

@@ -180,12 +180,13 @@ impl<'m> Fast<'m> {
     /// indexed task is which ([`super::symmetry`]).
     pub fn new(model: &'m Model, symmetric: bool) -> Fast<'m> {
         let sem = Semantics::new(model);
-        let symmetry = if symmetric {
+        let analysis = Analysis::new(model);
+        let mut symmetry = if symmetric {
             Symmetry::new(model, &sem.layout)
         } else {
             Symmetry::default()
         };
-        let analysis = Analysis::new(model);
+        symmetry.marks_only_at(|t| analysis.keeps_mark(t));
         // Per task, the variables where it keeps some mark.
         let lu_vars = (0..model.tasks.len())
             .map(|t| {

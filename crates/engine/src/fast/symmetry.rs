@@ -51,6 +51,10 @@ struct Family {
     maps: Vec<Vec<usize>>,
     /// Per shared slot: whether it belongs to one of `maps`.
     in_map: Vec<bool>,
+    /// The slots, outside `maps`, where an instance may hold a lost-update mark, as runs of
+    /// consecutive slots: elsewhere every mark is [`LU_NONE`] ([`Symmetry::marks_only_at`]), and
+    /// there is nothing to compare or swap.
+    marked: Vec<std::ops::Range<usize>>,
 }
 
 /// How one body uses its index local, and which maps it keys with it.
@@ -212,11 +216,24 @@ impl Symmetry {
                 tasks: tasks.iter().map(|&(_, t)| t).collect(),
                 locals: body.locals.len(),
                 index_slot: index_slot as usize,
+                marked: runs(model.num_slots, |s| !in_map[s]),
                 maps,
                 in_map,
             });
         }
         Symmetry { families }
+    }
+
+    /// Tells which lost-update marks the states will ever hold: task `t`'s only on the slots
+    /// where `keeps(t)` is true (the explorers' canonical form drops the others), so that
+    /// comparing and swapping instances can leave the other slots alone.
+    pub fn marks_only_at<'a>(&mut self, keeps: impl Fn(usize) -> &'a [bool]) {
+        for f in &mut self.families {
+            let slots = f.in_map.len();
+            f.marked = runs(slots, |s| {
+                !f.in_map[s] && f.tasks.iter().any(|&t| keeps(t)[s])
+            });
+        }
     }
 
     /// Per instance (in `tasks`' order), the slot of map `var` that its index keys, when those
@@ -248,6 +265,10 @@ impl Symmetry {
                 f.marks_are_own(state),
                 "a mark on another instance's map slot"
             );
+            debug_assert!(
+                f.marks_are_kept(state),
+                "a mark where the instances keep none"
+            );
             for j in 1..f.tasks.len() {
                 let mut k = j;
                 while k > 0 && f.compare(state, k - 1, k) == Ordering::Greater {
@@ -258,6 +279,18 @@ impl Symmetry {
         }
         moved
     }
+}
+
+/// The runs of consecutive numbers below `n` that `keep` accepts.
+fn runs(n: usize, keep: impl Fn(usize) -> bool) -> Vec<std::ops::Range<usize>> {
+    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+    for s in (0..n).filter(|&s| keep(s)) {
+        match runs.last_mut() {
+            Some(last) if last.end == s => last.end += 1,
+            _ => runs.push(s..s + 1),
+        }
+    }
+    runs
 }
 
 /// A set of tasks as a bit mask; a task numbered 64 or more sets every bit.
@@ -291,6 +324,10 @@ impl Symmetry {
             let Some(mut k) = f.tasks.iter().position(|&t| t == task) else {
                 continue;
             };
+            debug_assert!(
+                f.marks_are_kept(state),
+                "a mark where the instances keep none"
+            );
             while k > 0 && f.compare(state, k - 1, k) == Ordering::Greater {
                 moved |= f.swap(state, k - 1, k);
                 k -= 1;
@@ -339,9 +376,10 @@ impl Family {
                 return order;
             }
         }
-        for s in 0..slots {
-            let order = state.lu[ra + s].cmp(&state.lu[rb + s]);
-            if order.is_ne() && !self.in_map[s] {
+        for run in &self.marked {
+            let order =
+                state.lu[ra + run.start..ra + run.end].cmp(&state.lu[rb + run.start..rb + run.end]);
+            if order.is_ne() {
                 return order;
             }
         }
@@ -368,6 +406,21 @@ impl Family {
         })
     }
 
+    /// Whether the instances hold no lost-update mark outside the family's maps but where
+    /// [`Family::marked`] says they may.
+    fn marks_are_kept(&self, state: &State) -> bool {
+        let slots = self.in_map.len();
+        self.tasks.iter().all(|&t| {
+            let row = &state.lu[t * slots..(t + 1) * slots];
+            let mut runs = self.marked.iter().peekable();
+            (0..slots).all(|s| {
+                while runs.next_if(|r| r.end <= s).is_some() {}
+                let marked = runs.peek().is_some_and(|r| r.contains(&s));
+                self.in_map[s] || marked || row[s] == LU_NONE
+            })
+        })
+    }
+
     /// Exchanges instances `j` and `k` of `state`; returns their tasks as a [`Moved`] mask.
     fn swap(&self, state: &mut State, j: usize, k: usize) -> Moved {
         let (a, b) = (self.tasks[j], self.tasks[k]);
@@ -380,14 +433,15 @@ impl Family {
         state
             .locals
             .swap(la + self.index_slot, lb + self.index_slot);
-        let (low, high) = (a.min(b), a.max(b));
-        let (front, back) = state.lu.split_at_mut(high * slots);
-        front[low * slots..(low + 1) * slots].swap_with_slice(&mut back[..slots]);
+        let (low, high) = (a.min(b) * slots, a.max(b) * slots);
+        let (front, back) = state.lu.split_at_mut(high);
+        for run in &self.marked {
+            front[low + run.start..low + run.end].swap_with_slice(&mut back[run.clone()]);
+        }
         for m in &self.maps {
             state.shared.swap(m[j], m[k]);
-            // The rows were exchanged; each instance's mark on its own key moves with it.
-            state.lu.swap(a * slots + m[j], a * slots + m[k]);
-            state.lu.swap(b * slots + m[j], b * slots + m[k]);
+            // Each instance's mark on its own key moves with it (the only mark on the slot).
+            state.lu.swap(a * slots + m[j], b * slots + m[k]);
         }
         let (ha, hb) = (a as u32 + 1, b as u32 + 1);
         for h in state.locks.iter_mut() {

@@ -568,17 +568,19 @@ mod tests {
         kept
     }
 
+    /// Three tasks whose steps conflict: a's and b's keys are not constant (the plan runs their
+    /// steps), a's step has more resolutions than are kept, c's footprint is exact.
+    const CONFLICTING: &str = "model m\nshared x: map[0..3] int = 0\nshared y: int = 0\n\
+        task a { choose k in 0..400; x[k % 3] = k }\n\
+        task b { choose j in 0..2; x[j] = x[j] + 1 }\n\
+        task c { let v = x[0]; y = v }\n";
+
     #[test]
     fn the_steps_planning_kept_are_the_steps_run_again() {
-        // The plan runs a's and b's steps (their keys are not constant, and they conflict): a's
-        // has more resolutions than are kept, b's are kept; c's and e's footprints are exact,
-        // not run (e keeps a from reaching every other task, so a's step runs to its end).
+        // e's footprint is exact too, and it keeps a from reaching every other task, so a's step
+        // runs to its end (past what is kept) and b's is kept whole.
         let kept = kept_and_taken(
-            "model m\nshared x: map[0..3] int = 0\nshared y: int = 0\n\
-             task a { choose k in 0..400; x[k % 3] = k }\n\
-             task b { choose j in 0..2; x[j] = x[j] + 1 }\n\
-             task c { let v = x[0]; y = v }\n\
-             task e { y = 2 }\n",
+            &format!("{CONFLICTING}task e {{ y = 2 }}\n"),
             &[400, 2, 1, 1],
         );
         assert_eq!(kept, [None, Some((2, false)), None, None]);
@@ -588,13 +590,7 @@ mod tests {
     fn a_step_planning_stopped_goes_on_where_it_stopped() {
         // a's first resolution already ties it to b and c, every other task: the plan stops
         // there, and so it does for b; what they did not run runs in the expansion, once.
-        let kept = kept_and_taken(
-            "model m\nshared x: map[0..3] int = 0\nshared y: int = 0\n\
-             task a { choose k in 0..400; x[k % 3] = k }\n\
-             task b { choose j in 0..2; x[j] = x[j] + 1 }\n\
-             task c { let v = x[0]; y = v }\n",
-            &[400, 2, 1],
-        );
+        let kept = kept_and_taken(CONFLICTING, &[400, 2, 1]);
         assert_eq!(kept, [Some((1, true)), Some((1, true)), None]);
     }
 }

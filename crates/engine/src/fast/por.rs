@@ -91,10 +91,13 @@ impl Footprint {
 
     /// Whether a step with footprint `self` and one with `other` can fail to commute.
     fn conflicts(&self, other: &Footprint) -> bool {
-        meets(&self.writes, &other.writes)
-            || meets(&self.writes, &other.reads)
-            || meets(&self.reads, &other.writes)
-            || meets(&self.locks, &other.locks)
+        other.meets_slots(&self.reads, &self.writes) || meets(&self.locks, &other.locks)
+    }
+
+    /// Whether a step that reads the slots `reads` and writes `writes` can fail to commute with
+    /// one of footprint `self` through a shared slot.
+    fn meets_slots(&self, reads: &[u64], writes: &[u64]) -> bool {
+        meets(writes, &self.writes) || meets(writes, &self.reads) || meets(reads, &self.writes)
     }
 }
 
@@ -407,11 +410,7 @@ impl Por {
                 observe(t, &mut f.reads, &mut f.writes, &mut |reads, writes| {
                     let mut c = 0u64;
                     for u in bits(unfinished & !(1 << t)) {
-                        let future = &self.future[u][pc(u)];
-                        if meets(writes, &future.writes)
-                            || meets(writes, &future.reads)
-                            || meets(reads, &future.writes)
-                        {
+                        if self.future[u][pc(u)].meets_slots(reads, writes) {
                             c |= 1 << u;
                         }
                     }

@@ -275,6 +275,7 @@ pub fn step_into(
         log,
         error: None,
     };
+    let tracing = cx.log.events.is_some();
     while let Some(instr) = body.code.get(pc as usize) {
         match &instr.kind {
             InstrKind::Jump(target) => {
@@ -296,7 +297,6 @@ pub fn step_into(
             }
             _ => {}
         }
-        let closing = atomic_depth == 0 && instr.shared;
         if instr.shared {
             since_shared = 0;
         } else {
@@ -308,7 +308,9 @@ pub fn step_into(
                 });
             }
         }
-        cx.log.event(|| Event::Stmt(instr.span));
+        if tracing {
+            cx.log.event(|| Event::Stmt(instr.span));
+        }
         let flow = match exec(&mut cx, &instr.kind, instr.span, task, chooser) {
             Ok(flow) => flow,
             Err(Fail::Error) => {
@@ -319,7 +321,6 @@ pub fn step_into(
             }
             Err(Fail::Refused) => return StepEnd::Refused,
         };
-        let is_begin = matches!(instr.kind, InstrKind::AtomicBegin { .. });
         match flow {
             Flow::Block(wait) => {
                 if atomic_depth > 0 && atomic_stmts > 0 {
@@ -336,12 +337,12 @@ pub fn step_into(
             Flow::Next => pc += 1,
             Flow::Goto(target) => pc = target,
         }
-        if is_begin {
+        if matches!(instr.kind, InstrKind::AtomicBegin { .. }) {
             atomic_depth += 1;
         } else if atomic_depth > 0 {
             atomic_stmts += 1;
-        }
-        if closing && atomic_depth == 0 {
+        } else if instr.shared {
+            // The statement that closes the step.
             break;
         }
     }

@@ -276,6 +276,7 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
                 if !fast.in_pass(&state, plan, back, pass, task) {
                     continue;
                 }
+                let proviso = Fast::asks_back(plan, pass, back);
                 let mut found: Option<ScheduleStep> = None;
                 let mut over_budget = false;
                 let mut failure = None;
@@ -290,7 +291,7 @@ fn explore_io(model: &Model, options: &Options) -> std::io::Result<(Found, Stats
                             task,
                             choices: choices.to_vec(),
                         };
-                        match fast.transition(&state, &end, task, log, next) {
+                        match fast.transition(&state, &end, task, log, next, proviso) {
                             Transition::Blocked => return true,
                             Transition::Violation => {
                                 stats.transitions += 1;

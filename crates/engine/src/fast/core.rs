@@ -39,7 +39,7 @@ pub(crate) enum Transition {
     /// changed than the step's task and writes; 0 for none, every bit for tasks numbered 64 or
     /// more). `back`: the step did not move its task forward in its progress order
     /// ([`Analysis::advances`]), the only kind of step that can close a cycle of states (the
-    /// cycle proviso, see [`super::por`]).
+    /// cycle proviso, see [`super::por`]); worked out only when asked ([`Fast::asks_back`]).
     Next { moved: u64, back: bool },
 }
 
@@ -410,9 +410,18 @@ impl<'m> Fast<'m> {
         }
     }
 
+    /// Whether a transition of pass `pass` from a state with `plan` must tell whether it went
+    /// back (the `proviso` of [`Fast::transition`]): only the first pass of a state with a plan,
+    /// until one of its transitions did (`back`), as only then [`Fast::in_pass`] looks at it.
+    pub fn asks_back(plan: Option<u64>, pass: u8, back: bool) -> bool {
+        plan.is_some() && pass == 0 && !back
+    }
+
     /// What one resolution of `task`'s step from `state`, which ended with `end` and `log`, comes
     /// to: the lost-update bookkeeping and the canonical form are applied to `next` when it ran.
-    /// `state` must be in canonical form (a stored state).
+    /// `state` must be in canonical form (a stored state). `proviso`: whether the cycle proviso
+    /// needs to know if the step went back ([`Fast::asks_back`]); when not, [`Transition::Next`]'s
+    /// `back` is false without the progress order being looked at.
     pub fn transition(
         &self,
         state: &State,
@@ -420,6 +429,7 @@ impl<'m> Fast<'m> {
         task: usize,
         log: &StepLog,
         next: &mut State,
+        proviso: bool,
     ) -> Transition {
         match end {
             StepEnd::Blocked { .. } => Transition::Blocked,
@@ -432,7 +442,7 @@ impl<'m> Fast<'m> {
                     return Transition::Violation;
                 }
                 self.canonicalise(next, task, log);
-                let back = !self.advances(state, next, task);
+                let back = proviso && !self.advances(state, next, task);
                 let moved = if symmetric {
                     self.symmetry.canonicalise_after(next, task, others_changed)
                 } else {
@@ -464,7 +474,7 @@ impl<'m> Fast<'m> {
                 next,
                 |end, choices, log, next| {
                     if !matches!(
-                        self.transition(state, &end, task, log, next),
+                        self.transition(state, &end, task, log, next, false),
                         Transition::Next { .. }
                     ) || !is_target(next)
                     {

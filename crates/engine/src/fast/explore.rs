@@ -330,6 +330,7 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
                         if !fast.in_pass(&state, plan, back, pass, task) {
                             continue;
                         }
+                        let proviso = Fast::asks_back(plan, pass, back);
                         fast.resolutions(
                             &state,
                             task,
@@ -337,7 +338,7 @@ pub fn explore(model: &Model, options: &Options) -> (Found, Stats) {
                             &mut log,
                             &mut next,
                             |end, choices, log, next| match fast
-                                .transition(&state, &end, task, log, next)
+                                .transition(&state, &end, task, log, next, proviso)
                             {
                                 Transition::Blocked => true,
                                 Transition::Violation => {

@@ -169,7 +169,8 @@ impl Level<'_, '_> {
                         from[f].stopped = true;
                         return false;
                     }
-                    match self.fast.transition(state, &end, task, log, next) {
+                    let proviso = Fast::asks_back(from[f].plan, pass, from[f].back);
+                    match self.fast.transition(state, &end, task, log, next, proviso) {
                         Transition::Blocked => return true,
                         Transition::Violation => {
                             from[f].taken += 1;
@@ -758,7 +759,8 @@ fn taken_up_to(
                     return false;
                 }
                 ordinal += 1;
-                let t = fast.transition(&state, &end, task, log, next);
+                let proviso = Fast::asks_back(plan, pass, back);
+                let t = fast.transition(&state, &end, task, log, next, proviso);
                 if t == Transition::Blocked {
                     return true;
                 }

@@ -665,15 +665,12 @@ type NextLevel = (Vec<(u64, Gid)>, Vec<u64>);
 /// The states the level just explored stored, in breadth-first order (sorted by discovery key),
 /// with their discovery keys, and packed end to end in that order: the next level. For a large
 /// level, `threads` threads each sort the states of a share of the shards, and after the merge
-/// each copies a share of the states.
+/// each copies a share of the states into its part of the next frontier.
 fn next_level(store: &Store, parents: usize, threads: usize, words: usize) -> NextLevel {
-    let gather = |states: &[(u64, Gid)]| {
-        let gids: Vec<Gid> = states.iter().map(|&(_, gid)| gid).collect();
-        store.gather(&gids, words)
-    };
     if threads <= 1 || parents < 1024 {
         let states = store.level();
-        let packed = gather(&states);
+        let mut packed = vec![0u64; states.len() * words];
+        store.gather_into(states.iter().map(|&(_, gid)| gid), words, &mut packed);
         return (states, packed);
     }
     let runs: Vec<Vec<(u64, Gid)>> = std::thread::scope(|s| {
@@ -686,18 +683,17 @@ fn next_level(store: &Store, parents: usize, threads: usize, words: usize) -> Ne
             .collect()
     });
     let states = runs.into_iter().reduce(merge).unwrap_or_default();
-    let packed = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|k| {
-                let share = &states[states.len() * k / threads..states.len() * (k + 1) / threads];
-                s.spawn(move || gather(share))
-            })
-            .collect();
-        let mut packed = Vec::with_capacity(states.len() * words);
-        for h in handles {
-            packed.extend(h.join().expect("a level's copying thread panicked"));
+    // Straight into the frontier, not through a buffer per thread joined after (a serial copy
+    // of the whole level); its pages are zeroed by the kernel as each thread first writes them.
+    let mut packed = vec![0u64; states.len() * words];
+    std::thread::scope(|s| {
+        let mut rest = &mut packed[..];
+        for k in 0..threads {
+            let share = &states[states.len() * k / threads..states.len() * (k + 1) / threads];
+            let (mine, tail) = std::mem::take(&mut rest).split_at_mut(share.len() * words);
+            rest = tail;
+            s.spawn(move || store.gather_into(share.iter().map(|&(_, gid)| gid), words, mine));
         }
-        packed
     });
     (states, packed)
 }

@@ -165,8 +165,14 @@ impl Store {
     /// The packed states `gids`, end to end in that order (each shard locked once).
     pub fn gather(&self, gids: &[Gid], words: usize) -> Vec<u64> {
         let mut out = vec![0u64; gids.len() * words];
+        self.gather_into(gids.iter().copied(), words, &mut out);
+        out
+    }
+
+    /// [`Store::gather`] into `out`, `words` words per state of `gids`.
+    pub fn gather_into(&self, gids: impl Iterator<Item = Gid>, words: usize, out: &mut [u64]) {
         let mut by_shard: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.shards.len()];
-        for (i, &gid) in gids.iter().enumerate() {
+        for (i, gid) in gids.enumerate() {
             let (s, l) = self.split(gid);
             by_shard[s].push((i, l));
         }
@@ -176,7 +182,6 @@ impl Store {
                 out[i * words..(i + 1) * words].copy_from_slice(shard.table.get(l));
             }
         }
-        out
     }
 
     /// Appends the packed state `gid` to `out`.
